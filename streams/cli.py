@@ -1,0 +1,210 @@
+"""The ``distillguard`` command line: a thin shell that parses flags and calls the library."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from streams import __version__
+from streams.config import Settings, env_name, field_types, load_settings
+
+
+def _settings_parent() -> argparse.ArgumentParser:
+    """Flags for every setting, derived from ``Settings`` (default: env, then built-in)."""
+    parent = argparse.ArgumentParser(add_help=False)
+    group = parent.add_argument_group("settings (flag > environment variable > default)")
+    types = field_types()
+    for f in dataclasses.fields(Settings):
+        group.add_argument(
+            "--" + f.name.replace("_", "-"),
+            dest=f"setting_{f.name}",
+            type=types[f.name],
+            default=None,
+            metavar=types[f.name].__name__.upper(),
+            help=f"{f.metadata['help']} [{env_name(f.name)}; default {f.default}]",
+        )
+    return parent
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    overrides = {
+        key.removeprefix("setting_"): value
+        for key, value in vars(args).items()
+        if key.startswith("setting_")
+    }
+    return load_settings(overrides=overrides)
+
+
+def cmd_config(args: argparse.Namespace, settings: Settings) -> int:
+    """Print the effective configuration, with the variable that sets each knob."""
+    if args.json:
+        sys.stdout.write(orjson.dumps(settings.as_dict(), option=orjson.OPT_INDENT_2).decode())
+        sys.stdout.write("\n")
+        return 0
+    for name, value in settings.as_dict().items():
+        print(f"{name:28} = {value!s:40} ({env_name(name)})")
+    return 0
+
+
+def cmd_kafka(args: argparse.Namespace, settings: Settings) -> int:
+    from streams.kafka.broker import BrokerError, LocalBroker
+
+    broker = LocalBroker(broker_config(settings))
+    try:
+        if args.action == "start":
+            status = broker.start()
+            print(f"kafka running at {status.bootstrap} (pid {status.pid}, home {status.home})")
+        elif args.action == "stop":
+            broker.stop()
+            print("kafka stopped")
+        else:
+            status = broker.status()
+            state = "running" if status.running else "stopped"
+            print(f"kafka {state} at {status.bootstrap} (home {status.home}) {status.detail}")
+            return 0 if status.running else 3
+    except BrokerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def broker_config(settings: Settings) -> Any:
+    from streams.kafka.broker import BrokerConfig, default_cache_dir
+
+    return BrokerConfig(
+        home=Path(settings.kafka_home),
+        cache_dir=default_cache_dir(),
+        kafka_version=settings.kafka_version,
+        port=settings.kafka_port,
+        controller_port=settings.kafka_controller_port,
+    )
+
+
+def cmd_topics(args: argparse.Namespace, settings: Settings) -> int:
+    from streams.kafka.pipeline import pipeline_topics
+    from streams.kafka.topics import create_topics
+
+    result = create_topics(settings.bootstrap_servers, pipeline_topics(settings))
+    for name, outcome in result.items():
+        print(f"{name}: {outcome}")
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from streams.worker.main import run_worker
+
+    return run_worker(settings)
+
+
+def cmd_produce(args: argparse.Namespace, settings: Settings) -> int:
+    from streams.kafka.io import produce_file
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"error: no such file: {path}", file=sys.stderr)
+        return 2
+    report = produce_file(settings.bootstrap_servers, settings.topic_api_calls, path)
+    print(
+        f"sent {report.sent:,} records to {settings.topic_api_calls} in {report.seconds:.1f} s "
+        f"({report.per_second:,.0f}/s)"
+    )
+    return 0
+
+
+def cmd_alerts(args: argparse.Namespace, settings: Settings) -> int:
+    from streams.kafka.io import consume, format_alert_line
+
+    shown = 0
+    try:
+        for record in consume(
+            settings.bootstrap_servers,
+            settings.topic_alerts,
+            from_beginning=args.from_beginning,
+            idle_timeout_s=args.idle_timeout,
+        ):
+            alert = orjson.loads(record.value)
+            print(orjson.dumps(alert).decode() if args.json else format_alert_line(alert))
+            sys.stdout.flush()
+            shown += 1
+            if args.max and shown >= args.max:
+                break
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def cmd_sample(args: argparse.Namespace, settings: Settings) -> int:
+    from streams.sample import write_sample
+
+    count = write_sample(Path(args.out), seed=args.seed)
+    print(f"wrote {count:,} records to {args.out}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from streams.demo import run_demo
+
+    return run_demo(settings, keep_running=False)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _settings_parent()
+    parser = argparse.ArgumentParser(
+        prog="distillguard",
+        description="Streaming detection of model-distillation fleets in LLM API traffic.",
+    )
+    parser.add_argument("--version", action="version", version=f"distillguard {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, func: Callable[..., int], help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
+        p.set_defaults(func=func)
+        return p
+
+    p = add("config", cmd_config, "print the effective configuration")
+    p.add_argument("--json", action="store_true", help="as one JSON object")
+
+    p = add("kafka", cmd_kafka, "start, stop or inspect the local single-node Kafka broker")
+    p.add_argument("action", choices=("start", "stop", "status"))
+
+    add("topics", cmd_topics, "create the pipeline's topics (idempotent)")
+    add("worker", cmd_worker, "run the streaming worker (faust)")
+
+    p = add("produce", cmd_produce, "send a JSON Lines(.gz) file of events to the input topic")
+    p.add_argument("file")
+
+    p = add("alerts", cmd_alerts, "tail the alerts topic, one readable line per alert")
+    p.add_argument("--from-beginning", action="store_true", help="start at the oldest alert")
+    p.add_argument("--max", type=int, default=0, help="stop after this many alerts")
+    p.add_argument(
+        "--idle-timeout", type=float, default=None, help="stop after this many idle seconds"
+    )
+    p.add_argument("--json", action="store_true", help="print the alert JSON instead")
+
+    p = add("sample", cmd_sample, "write the demo's sample event stream")
+    p.add_argument("--out", required=True)
+    p.add_argument("--seed", type=int, default=7)
+
+    add("demo", cmd_demo, "local broker + worker + sample traffic with an attack; print alerts")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = settings_from_args(args)
+    except ValueError as exc:
+        parser.error(str(exc))
+    result: int = args.func(args, settings)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,128 @@
+"""Effective configuration: defaults, then ``DISTILLGUARD_*`` environment variables, then flags.
+
+One frozen dataclass is the single source of truth; the CLI derives its flags from the
+field metadata so a setting can never exist under one name but not the other.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "DISTILLGUARD_"
+
+
+def _cache_home() -> str:
+    return os.environ.get("DISTILLGUARD_CACHE_DIR", str(Path.home() / ".cache" / "distillguard"))
+
+
+def _setting(default: Any, help_text: str) -> Any:
+    return field(default=default, metadata={"help": help_text})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every knob of the pipeline. Env var name: ``DISTILLGUARD_`` + upper-case field name."""
+
+    bootstrap_servers: str = _setting("127.0.0.1:9092", "Kafka bootstrap servers, host:port[,...]")
+    app_id: str = _setting("distillguard", "faust app id; also the worker's consumer group")
+    topic_api_calls: str = _setting("api-calls", "input topic of API-call events")
+    topic_alerts: str = _setting("alerts", "output topic of alerts")
+    topic_dead_letter: str = _setting("dead-letter", "topic for records that break the contract")
+    partitions: int = _setting(4, "partitions of the pipeline topics and state changelogs")
+    max_record_bytes: int = _setting(1_048_576, "records larger than this are dead-lettered")
+    harvest_window_s: int = _setting(
+        3600, "event-time window of the harvest-rate rule (300, 3600 or 86400)"
+    )
+    harvest_output_tokens: int = _setting(
+        150_000, "harvest rule: output tokens within the window that raise an alert"
+    )
+    harvest_min_requests: int = _setting(30, "harvest rule: requests within the window, at least")
+    profile_ttl_s: int = _setting(7 * 86400, "drop an account profile idle this long (event time)")
+    max_accounts_per_partition: int = _setting(
+        200_000, "cap on profiles held per partition; least recently active are dropped"
+    )
+    checkpoint_interval_s: float = _setting(
+        1.0, "seconds between offset commits, each preceded by a state checkpoint"
+    )
+    checkpoint_max_events: int = _setting(
+        20_000, "commit (and checkpoint) at least every this many events"
+    )
+    session_timeout_s: float = _setting(
+        15.0, "consumer-group session timeout: how fast a crashed worker's partitions move"
+    )
+    data_dir: str = _setting(
+        str(Path(_cache_home()) / "worker"), "local directory for the worker's faust data"
+    )
+    web_port: int = _setting(0, "worker HTTP port (0 disables the web server)")
+    log_level: str = _setting("info", "worker log level")
+    kafka_home: str = _setting(
+        str(Path(_cache_home()) / "broker"), "state directory of the local broker"
+    )
+    kafka_version: str = _setting("4.1.1", "Apache Kafka version of the local broker")
+    kafka_port: int = _setting(9092, "client port of the local broker")
+    kafka_controller_port: int = _setting(9093, "KRaft controller port of the local broker")
+
+    def with_overrides(self, overrides: Mapping[str, Any]) -> Settings:
+        """A copy with the given non-None values replaced (flags win over env)."""
+        clean = {k: v for k, v in overrides.items() if v is not None}
+        return dataclasses.replace(self, **clean) if clean else self
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def env_name(field_name: str) -> str:
+    return ENV_PREFIX + field_name.upper()
+
+
+def _coerce(raw: str, kind: type, name: str) -> Any:
+    try:
+        if kind is int:
+            return int(raw)
+        if kind is float:
+            return float(raw)
+    except ValueError:
+        raise ValueError(f"{env_name(name)} must be a {kind.__name__}, got {raw!r}") from None
+    return raw
+
+
+def field_types() -> dict[str, type]:
+    """Field name -> Python type (the annotations are strings under postponed evaluation)."""
+    names = {"int": int, "float": float, "str": str}
+    return {f.name: names[str(f.type)] for f in dataclasses.fields(Settings)}
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None
+) -> Settings:
+    """Defaults, overlaid with ``DISTILLGUARD_*`` variables, overlaid with ``overrides``."""
+    env = os.environ if environ is None else environ
+    types = field_types()
+    from_env = {
+        name: _coerce(env[env_name(name)], kind, name)
+        for name, kind in types.items()
+        if env_name(name) in env
+    }
+    settings = Settings().with_overrides(from_env)
+    settings = settings.with_overrides(overrides or {})
+    validate(settings)
+    return settings
+
+
+def validate(settings: Settings) -> None:
+    """Reject settings that cannot work, with a message naming the knob."""
+    if settings.partitions < 1:
+        raise ValueError("partitions must be >= 1")
+    if settings.harvest_window_s not in (300, 3600, 86400):
+        raise ValueError("harvest_window_s must be one of 300, 3600, 86400")
+    if settings.max_record_bytes < 256:
+        raise ValueError("max_record_bytes must be >= 256")
+    if settings.max_accounts_per_partition < 1:
+        raise ValueError("max_accounts_per_partition must be >= 1")
+    if settings.checkpoint_interval_s <= 0:
+        raise ValueError("checkpoint_interval_s must be > 0")

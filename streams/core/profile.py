@@ -1,0 +1,155 @@
+"""The rolling per-account profile: what one account has done, in event time.
+
+Updated once per event in a few microseconds; serialised compactly for checkpoints.
+Holds no prompt text and nothing unbounded: windows are fixed rings, distinct counts are
+sketches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import orjson
+
+from streams.core.event import ApiCall
+from streams.core.sketches import DistinctCounter
+from streams.core.windows import METRICS, WINDOWS_S, WindowedCounters
+
+_STATE_VERSION = 1
+
+
+@dataclass(slots=True)
+class AlertState:
+    """The open alert of an account, so re-detections update it instead of repeating it."""
+
+    alert_id: str
+    version: int
+    severity: str
+    raised_ms: int
+
+
+@dataclass(slots=True)
+class AccountProfile:
+    account_id: str
+    first_seen_ms: int
+    last_seen_ms: int
+    account_created_ms: int | None = None
+    signup_channel: str | None = None
+    org_id: str | None = None
+    requests: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    errors: int = 0
+    # Source position (Kafka offset, or line number offline) of the last event applied:
+    # an event at or below it is a replay after a restart and must not count twice.
+    last_position: int = -1
+    windows: WindowedCounters = field(default_factory=WindowedCounters)
+    ips: DistinctCounter = field(default_factory=DistinctCounter)
+    asns: DistinctCounter = field(default_factory=DistinctCounter)
+    alert: AlertState | None = None
+
+    @classmethod
+    def new(cls, event: ApiCall) -> AccountProfile:
+        return cls(event.account_id, event.ts_ms, event.ts_ms)
+
+    def update(self, event: ApiCall, position: int) -> None:
+        """Fold one event into the profile (the caller has checked it is not a replay)."""
+        ts = event.ts_ms
+        self.last_position = position
+        if ts > self.last_seen_ms:
+            self.last_seen_ms = ts
+        elif ts < self.first_seen_ms:
+            self.first_seen_ms = ts
+        self.requests += 1
+        self.input_tokens += event.input_tokens
+        self.output_tokens += event.output_tokens
+        if event.status is not None and event.status >= 400:
+            self.errors += 1
+        self.windows.add(ts, (1, event.input_tokens, event.output_tokens))
+        if event.ip is not None:
+            self.ips.add(event.ip)
+        if event.asn is not None:
+            self.asns.add(str(event.asn))
+        if event.account_created_ms is not None:
+            self.account_created_ms = event.account_created_ms
+        if event.signup_channel is not None:
+            self.signup_channel = event.signup_channel
+        if event.org_id is not None:
+            self.org_id = event.org_id
+
+    def age_s(self, now_ms: int) -> float:
+        """Account age at ``now_ms``: from its creation time, else from when we first saw it."""
+        born = self.account_created_ms
+        if born is None:
+            born = self.first_seen_ms
+        return max(0.0, (now_ms - born) / 1000.0)
+
+    def window_total(self, window_s: int, metric: str) -> int:
+        return self.windows.total(window_s, metric, self.last_seen_ms)
+
+    def to_bytes(self) -> bytes:
+        alert = self.alert
+        return orjson.dumps(
+            [
+                _STATE_VERSION,
+                self.account_id,
+                self.first_seen_ms,
+                self.last_seen_ms,
+                self.account_created_ms,
+                self.signup_channel,
+                self.org_id,
+                self.requests,
+                self.input_tokens,
+                self.output_tokens,
+                self.errors,
+                self.last_position,
+                self.windows.to_state(),
+                self.ips.to_state(),
+                self.asns.to_state(),
+                None
+                if alert is None
+                else [alert.alert_id, alert.version, alert.severity, alert.raised_ms],
+            ]
+        )
+
+    @classmethod
+    def from_bytes(cls, blob: bytes) -> AccountProfile:
+        state = orjson.loads(blob)
+        if state[0] != _STATE_VERSION:
+            raise ValueError(f"unsupported profile state version {state[0]}")
+        alert = state[15]
+        return cls(
+            account_id=state[1],
+            first_seen_ms=state[2],
+            last_seen_ms=state[3],
+            account_created_ms=state[4],
+            signup_channel=state[5],
+            org_id=state[6],
+            requests=state[7],
+            input_tokens=state[8],
+            output_tokens=state[9],
+            errors=state[10],
+            last_position=state[11],
+            windows=WindowedCounters.from_state(state[12]),
+            ips=DistinctCounter.from_state(state[13]),
+            asns=DistinctCounter.from_state(state[14]),
+            alert=None if alert is None else AlertState(*alert),
+        )
+
+    def summary(self) -> dict[str, object]:
+        """The profile's figures, for evidence and inspection (no prompt text, ever)."""
+        now = self.last_seen_ms
+        return {
+            "requests": self.requests,
+            "input_tokens": self.input_tokens,
+            "output_tokens": self.output_tokens,
+            "errors": self.errors,
+            "windows": {
+                f"{w}s": {m: self.windows.total(w, m, now) for m in METRICS} for w in WINDOWS_S
+            },
+            "distinct_ips": self.ips.estimate(),
+            "distinct_asns": self.asns.estimate(),
+            "account_age_s": round(self.age_s(now), 1),
+            "first_seen_ms": self.first_seen_ms,
+            "last_seen_ms": self.last_seen_ms,
+        }

@@ -1,0 +1,212 @@
+"""Plain kafka-python producers and consumers for the command-line tools.
+
+The worker talks to Kafka through faust; the small tools (produce, tail alerts, demo)
+use kafka-python, which needs no event loop.
+"""
+
+from __future__ import annotations
+
+import gzip
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, cast
+
+import orjson
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import errors as kafka_errors
+
+from streams.core.timeutil import parse_rfc3339_ms
+
+_COORDINATOR_NOT_READY = (
+    kafka_errors.CoordinatorNotAvailableError,
+    kafka_errors.CoordinatorLoadInProgressError,
+    kafka_errors.NotCoordinatorError,
+)
+
+
+def open_lines(path: Path) -> IO[bytes]:
+    """Open a JSON Lines file, gzip-compressed or not (decided by content, not name)."""
+    with path.open("rb") as probe:
+        magic = probe.read(2)
+    if magic == b"\x1f\x8b":
+        return cast(IO[bytes], gzip.open(path, "rb"))
+    return path.open("rb")
+
+
+def event_key_and_time(line: bytes) -> tuple[bytes | None, int | None]:
+    """Kafka key (``account_id``) and record timestamp (event time) of an event line.
+
+    Lines that are not valid events still get sent (keyless): the worker is the one that
+    dead-letters them, with a reason.
+    """
+    try:
+        doc = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return None, None
+    if not isinstance(doc, dict):
+        return None, None
+    account = doc.get("account_id")
+    key = account.encode() if isinstance(account, str) else None
+    ts = doc.get("ts")
+    ts_ms: int | None = None
+    if isinstance(ts, int) and not isinstance(ts, bool) and ts >= 0:
+        ts_ms = ts
+    elif isinstance(ts, str):
+        try:
+            ts_ms = parse_rfc3339_ms(ts)
+        except ValueError:
+            ts_ms = None
+    return key, ts_ms
+
+
+@dataclass
+class ProduceReport:
+    sent: int
+    seconds: float
+
+    @property
+    def per_second(self) -> float:
+        return self.sent / self.seconds if self.seconds > 0 else float(self.sent)
+
+
+def make_producer(bootstrap: str, **overrides: Any) -> KafkaProducer:
+    config: dict[str, Any] = {
+        "bootstrap_servers": bootstrap,
+        "acks": "all",
+        "linger_ms": 20,
+        "batch_size": 256 * 1024,
+        "max_request_size": 8 * 1024 * 1024,
+        "compression_type": None,
+    }
+    config.update(overrides)
+    return KafkaProducer(**config)
+
+
+def produce_file(
+    bootstrap: str,
+    topic: str,
+    path: Path,
+    on_progress: Callable[[int], None] | None = None,
+) -> ProduceReport:
+    """Send every non-blank line of ``path`` to ``topic``, keyed by ``account_id``."""
+    producer = make_producer(bootstrap)
+    started = time.monotonic()
+    sent = 0
+    try:
+        with open_lines(path) as lines:
+            for raw_line in lines:
+                line = raw_line.rstrip(b"\r\n")
+                if not line.strip():
+                    continue
+                key, ts_ms = event_key_and_time(line)
+                producer.send(topic, key=key, value=line, timestamp_ms=ts_ms)
+                sent += 1
+                if on_progress is not None and sent % 5000 == 0:
+                    on_progress(sent)
+        producer.flush()
+    finally:
+        producer.close()
+    return ProduceReport(sent, time.monotonic() - started)
+
+
+def consume(
+    bootstrap: str,
+    topic: str,
+    *,
+    from_beginning: bool,
+    idle_timeout_s: float | None = None,
+    stop: Callable[[], bool] | None = None,
+) -> Iterator[Any]:
+    """Yield records of ``topic`` (all partitions, no consumer group, nothing committed).
+
+    Stops after ``idle_timeout_s`` without a record, or when ``stop()`` says so.
+    """
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    try:
+        partitions = _wait_for_partitions(consumer, topic, timeout_s=30.0)
+        tps = [TopicPartition(topic, p) for p in sorted(partitions)]
+        consumer.assign(tps)
+        if from_beginning:
+            consumer.seek_to_beginning(*tps)
+        else:
+            consumer.seek_to_end(*tps)
+        idle_since = time.monotonic()
+        while stop is None or not stop():
+            batch = consumer.poll(timeout_ms=200)
+            if batch:
+                idle_since = time.monotonic()
+                for records in batch.values():
+                    yield from records
+            elif idle_timeout_s is not None and time.monotonic() - idle_since > idle_timeout_s:
+                return
+    finally:
+        consumer.close()
+
+
+def _wait_for_partitions(consumer: KafkaConsumer, topic: str, timeout_s: float) -> set[int]:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        partitions = consumer.partitions_for_topic(topic)
+        if partitions:
+            return set(partitions)
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"topic {topic!r} does not exist (run `distillguard topics`)")
+        time.sleep(0.2)
+
+
+def format_alert_line(alert: dict[str, Any]) -> str:
+    """One readable line per alert, for people watching a terminal."""
+    reasons = "; ".join(f"{r.get('code')}: {r.get('detail')}" for r in alert.get("reasons", []))
+    accounts = alert.get("account_ids", [])
+    who = accounts[0] if len(accounts) == 1 else f"{len(accounts)} accounts"
+    campaign = f" campaign={alert['campaign_id']}" if alert.get("campaign_id") else ""
+    return (
+        f"{alert.get('detected_at')}  {str(alert.get('severity', '?')).upper():8} "
+        f"{alert.get('kind')} {who}{campaign}  score={alert.get('score')}  "
+        f"[{alert.get('alert_id')} v{alert.get('version')}]  {reasons}"
+    )
+
+
+def committed_lag(bootstrap: str, group: str, topic: str) -> int | None:
+    """Records of ``topic`` the group has not committed yet (None before its first commit)."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap)
+    try:
+        try:
+            committed = admin.list_group_offsets(group).get(group, {})
+        except _COORDINATOR_NOT_READY:
+            return None  # a fresh broker is still electing the group coordinator
+        partitions = consumer.partitions_for_topic(topic) or set()
+        tps = [TopicPartition(topic, p) for p in partitions]
+        ends = consumer.end_offsets(tps)
+        if not any(tp in committed for tp in tps):
+            return None
+        return int(
+            sum(end - (committed[tp].offset if tp in committed else 0) for tp, end in ends.items())
+        )
+    finally:
+        admin.close()
+        consumer.close()
+
+
+def group_is_stable(bootstrap: str, group: str) -> bool:
+    """True once the consumer group has members and a settled partition assignment."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        info = admin.describe_groups([group]).get(group, {})
+    except _COORDINATOR_NOT_READY:
+        return False
+    finally:
+        admin.close()
+    return info.get("group_state") == "Stable" and bool(info.get("members"))
+
+
+def count_by_header(bootstrap: str, topic: str, header: str) -> dict[str, int]:
+    """How many records of ``topic`` carry each value of ``header`` (e.g. dead-letter reasons)."""
+    counts: dict[str, int] = {}
+    for record in consume(bootstrap, topic, from_beginning=True, idle_timeout_s=1.0):
+        value = dict(record.headers or []).get(header, b"").decode(errors="replace")
+        counts[value] = counts.get(value, 0) + 1
+    return counts

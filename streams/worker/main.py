@@ -1,0 +1,35 @@
+"""Start the faust worker process for the effective settings."""
+
+from __future__ import annotations
+
+import logging
+
+from streams.config import Settings
+from streams.kafka.pipeline import pipeline_topics
+from streams.kafka.topics import create_topics, describe_topics
+from streams.worker.app import create_app
+
+log = logging.getLogger("distillguard.worker")
+
+
+def source_partitions(settings: Settings) -> int:
+    """The input topic's real partition count (created with ``settings.partitions`` if absent).
+
+    State changelogs must have exactly as many partitions as the input topic, so the worker
+    follows the topic rather than trusting a setting that may disagree with it.
+    """
+    existing = describe_topics(settings.bootstrap_servers)
+    if settings.topic_api_calls not in existing:
+        create_topics(settings.bootstrap_servers, pipeline_topics(settings))
+        return settings.partitions
+    return existing[settings.topic_api_calls]
+
+
+def run_worker(settings: Settings) -> int:
+    from faust.worker import Worker
+
+    partitions = source_partitions(settings)
+    app = create_app(settings, source_partitions=partitions)
+    worker = Worker(app, loglevel=settings.log_level.upper(), quiet=True)
+    worker.execute_from_commandline()  # runs until SIGTERM/SIGINT, then exits the process
+    return 0

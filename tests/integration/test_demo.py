@@ -1,0 +1,79 @@
+"""`make demo` runs `distillguard demo`: alerts for the harvester only, nothing left running."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+
+def processes_mentioning(text: str) -> list[int]:
+    """Live pids whose command line or environment mentions ``text``."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit() or int(proc.name) == os.getpid():
+            continue
+        try:
+            blob = (proc / "cmdline").read_bytes() + (proc / "environ").read_bytes()
+            status = (proc / "status").read_text().splitlines()
+            state = next((row for row in status if row.startswith("State:")), "")
+        except OSError:
+            continue
+        if text.encode() in blob and "zombie" not in state:
+            found.append(int(proc.name))
+    return found
+
+
+def start_demo() -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "streams", "demo"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={k: v for k, v in os.environ.items() if not k.startswith("DISTILLGUARD_")},
+    )
+
+
+def workdir_of(line: str) -> str | None:
+    match = re.search(r"working in (\S+)", line)
+    return match.group(1) if match else None
+
+
+@pytest.mark.skipif(not Path("/proc").exists(), reason="needs /proc to look for leftovers")
+def test_demo_flags_the_harvester_only_and_leaves_nothing_running() -> None:
+    demo = start_demo()
+    out, _ = demo.communicate(timeout=240)
+    assert demo.returncode == 0, out
+    assert "ALERT" in out and "acct-harvest-7f3a" in out
+    alert_lines = [line for line in out.splitlines() if "ALERT" in line]
+    assert all("acct-harvest-7f3a" in line for line in alert_lines)
+    assert "flagged accounts: acct-harvest-7f3a\n" in out
+    assert "dead-lettered" in out
+    workdir = next(w for w in map(workdir_of, out.splitlines()) if w)
+    assert processes_mentioning(workdir) == []
+    assert not Path(workdir).exists()
+
+
+@pytest.mark.skipif(not Path("/proc").exists(), reason="needs /proc to look for leftovers")
+def test_ctrl_c_during_the_demo_stops_everything_it_started() -> None:
+    demo = start_demo()
+    assert demo.stdout is not None
+    workdir = None
+    deadline = time.monotonic() + 120
+    for line in demo.stdout:
+        workdir = workdir or workdir_of(line)
+        if "sending the sample stream" in line or time.monotonic() > deadline:
+            break
+    assert workdir is not None
+    assert processes_mentioning(workdir), "the broker and worker should be running now"
+    demo.send_signal(signal.SIGINT)
+    rest, _ = demo.communicate(timeout=90)
+    assert demo.returncode == 130, rest
+    assert "nothing left running" in rest
+    assert processes_mentioning(workdir) == []

@@ -1,0 +1,129 @@
+"""The worker shell without Kafka: dead letters, alerts, checkpoints and acks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import orjson
+
+from streams.core.detector import DetectorParams
+from streams.core.profile import AccountProfile
+from streams.core.rules import HarvestRateRule
+from streams.worker.runtime import Headers, SourceRecord, WorkerRuntime
+from tests.factories import wire_event
+
+CANARY = "CANARY-7d1e prompt text that must never leave the worker"
+
+
+@dataclass
+class Recorder:
+    sent: list[tuple[bytes | None, bytes, Headers | None]] = field(default_factory=list)
+
+    def __call__(self, key: bytes | None, value: bytes, headers: Headers | None) -> None:
+        self.sent.append((key, value, headers))
+
+
+class Harness:
+    def __init__(self) -> None:
+        self.alerts = Recorder()
+        self.dead = Recorder()
+        self.changelog: list[tuple[int, bytes, bytes | None]] = []
+        self.state: dict[bytes, bytes] = {}
+        self.runtime = WorkerRuntime(
+            DetectorParams(harvest=HarvestRateRule(3600, 5_000, 5)),
+            max_record_bytes=2048,
+            send_alert=self.alerts,
+            send_dead_letter=self.dead,
+            send_changelog=lambda p, k, v: self.changelog.append((p, k, v)),
+            state=self.state,
+            clock_ms=lambda: 1_795_420_900_000,
+        )
+        self.offset = 0
+
+    def feed(self, value: bytes | None, partition: int = 0) -> None:
+        self.runtime.handle(SourceRecord("api-calls", partition, self.offset, value))
+        self.offset += 1
+
+
+def test_malformed_records_become_dead_letters_with_reason_and_source() -> None:
+    h = Harness()
+    h.feed(b"not json at all")
+    h.feed(orjson.dumps({"event_id": "x", "prompt": CANARY}))  # missing fields
+    h.feed(b"x" * 4096)  # oversized
+    h.feed(None)  # tombstone
+    reasons = [dict(headers or [])["dg-reason"] for _, _, headers in h.dead.sent]
+    assert reasons == [b"not_json", b"missing_field", b"too_large", b"not_json"]
+    headers = dict(h.dead.sent[1][2] or [])
+    assert headers["dg-source-topic"] == b"api-calls"
+    assert headers["dg-source-partition"] == b"0"
+    assert headers["dg-source-offset"] == b"1"
+    assert h.runtime.counters.dead_letters == 4
+
+
+def test_dead_letters_never_carry_prompt_text() -> None:
+    h = Harness()
+    h.feed(orjson.dumps({**wire_event(), "ts": "not a time", "prompt": CANARY}))
+    h.feed(b'{"prompt": "' + CANARY.encode() + b'", "truncated')
+    for key, value, headers in h.dead.sent:
+        blob = (key or b"") + value + b"".join(v for _, v in headers or [])
+        assert b"CANARY" not in blob
+
+
+def test_checkpoint_writes_each_changed_profile_once_then_nothing() -> None:
+    h = Harness()
+    for i in range(3):
+        h.feed(orjson.dumps(wire_event(ts=f"2026-11-23T08:00:0{i}.000Z")))
+    assert h.changelog == []  # nothing is written per event
+    assert h.runtime.checkpoint() == 1
+    [(partition, key, blob)] = h.changelog
+    assert (partition, key) == (0, b"acct-1")
+    assert blob is not None and AccountProfile.from_bytes(blob).requests == 3
+    assert h.state[b"acct-1"] == blob
+    assert h.runtime.checkpoint() == 0  # unchanged since
+
+
+def test_restart_resumes_from_checkpoint_without_double_counting() -> None:
+    before = Harness()
+    events = [orjson.dumps(wire_event(ts=f"2026-11-23T08:00:{i:02d}.000Z")) for i in range(10)]
+    for e in events[:6]:
+        before.feed(e)
+    before.runtime.checkpoint()
+    # A new worker restores the checkpoint, then Kafka replays from an older offset (3).
+    after = Harness()
+    after.state.update(before.state)
+    after.offset = 3
+    for e in events[3:]:
+        after.feed(e)
+    after.runtime.checkpoint()
+    profile = AccountProfile.from_bytes(after.state[b"acct-1"])
+    assert profile.requests == 10
+    assert after.runtime.counters.duplicates == 3
+
+
+def test_harvester_alert_is_keyed_by_alert_id_and_matches_contract_shape() -> None:
+    h = Harness()
+    for i in range(30):
+        h.feed(
+            orjson.dumps(
+                wire_event(
+                    "h", ts=f"2026-11-23T08:00:{i:02d}.000Z", output_tokens=2000, prompt=CANARY
+                )
+            )
+        )
+    assert h.alerts.sent
+    key, value, _ = h.alerts.sent[0]
+    alert = orjson.loads(value)
+    assert key == alert["alert_id"].encode()
+    assert alert["account_ids"] == ["h"]
+    assert alert["emitted_at"] == "2026-11-23T08:01:40.000Z"
+    assert all(b"CANARY" not in v for _, v, _ in h.alerts.sent)
+
+
+def test_partitions_keep_separate_detectors_and_revocation_drops_them() -> None:
+    h = Harness()
+    h.feed(orjson.dumps(wire_event("a")), partition=0)
+    h.feed(orjson.dumps(wire_event("b")), partition=1)
+    assert set(h.runtime.detectors) == {0, 1}
+    h.runtime.drop_partitions({1})
+    assert set(h.runtime.detectors) == {0}
+    assert {(p, k) for p, k, _ in h.changelog} == {(0, b"a"), (1, b"b")}
