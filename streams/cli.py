@@ -53,24 +53,20 @@ def cmd_config(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_kafka(args: argparse.Namespace, settings: Settings) -> int:
-    from streams.kafka.broker import BrokerError, LocalBroker
+    from streams.kafka.broker import LocalBroker
 
     broker = LocalBroker(broker_config(settings))
-    try:
-        if args.action == "start":
-            status = broker.start()
-            print(f"kafka running at {status.bootstrap} (pid {status.pid}, home {status.home})")
-        elif args.action == "stop":
-            broker.stop()
-            print("kafka stopped")
-        else:
-            status = broker.status()
-            state = "running" if status.running else "stopped"
-            print(f"kafka {state} at {status.bootstrap} (home {status.home}) {status.detail}")
-            return 0 if status.running else 3
-    except BrokerError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    if args.action == "start":
+        status = broker.start()
+        print(f"kafka running at {status.bootstrap} (pid {status.pid}, home {status.home})")
+    elif args.action == "stop":
+        broker.stop()
+        print("kafka stopped")
+    else:
+        status = broker.status()
+        state = "running" if status.running else "stopped"
+        print(f"kafka {state} at {status.bootstrap} (home {status.home}) {status.detail}")
+        return 0 if status.running else 3
     return 0
 
 
@@ -150,7 +146,7 @@ def cmd_sample(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from streams.demo import run_demo
 
-    return run_demo(settings, keep_running=False)
+    return run_demo(settings)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -202,7 +198,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = settings_from_args(args)
     except ValueError as exc:
         parser.error(str(exc))
-    result: int = args.func(args, settings)
+    from streams.kafka.broker import BrokerError
+
+    try:
+        result: int = args.func(args, settings)
+    except BrokerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
     return result
 
 

@@ -3,6 +3,11 @@
 Starts a private broker (free ports, temporary home), creates the topics, starts a worker
 process, sends the bundled sample stream (normal accounts plus one harvester), prints
 alerts as they arrive, and stops everything it started, also on Ctrl-C or SIGTERM.
+
+The steps run in a helper thread while the main thread only waits: Python delivers signals
+to the main thread, and client libraries (kafka-python among them) can swallow a
+KeyboardInterrupt raised inside their network loops. Waiting on an event instead, the main
+thread always sees the signal and always gets to clean up.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import socket
 import tempfile
 import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -48,6 +54,42 @@ def say(message: str) -> None:
     print(f"==> {message}", flush=True)
 
 
+class Stopping(Exception):
+    """The demo is shutting down; no new process may be started."""
+
+
+@dataclass
+class DemoProcesses:
+    """What the demo started, guarded so cleanup never misses a process being spawned."""
+
+    broker: LocalBroker
+    worker: WorkerProcess | None = None
+    stopping: bool = False
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def start_broker(self) -> None:
+        with self.lock:
+            if self.stopping:
+                raise Stopping
+            self.broker.start()
+
+    def start_worker(self, settings: Settings, log_path: Path) -> WorkerProcess:
+        with self.lock:
+            if self.stopping:
+                raise Stopping
+            self.worker = WorkerProcess(settings, log_path).start()
+            return self.worker
+
+    def stop_all(self) -> None:
+        with self.lock:  # waits for a spawn in progress to be recorded
+            self.stopping = True
+        if self.worker is not None:
+            say("stopping the worker")
+            self.worker.stop()
+        say("stopping the broker")
+        self.broker.stop()
+
+
 def _tail(bootstrap: str, topic: str, stop: threading.Event, seen: list[dict[str, Any]]) -> None:
     for record in consume(bootstrap, topic, from_beginning=True, stop=stop.is_set):
         alert = orjson.loads(record.value)
@@ -55,15 +97,10 @@ def _tail(bootstrap: str, topic: str, stop: threading.Event, seen: list[dict[str
         print("  ALERT " + format_alert_line(alert), flush=True)
 
 
-def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
-
-
-def run_demo(settings: Settings, keep_running: bool = False) -> int:
-    workdir = Path(tempfile.mkdtemp(prefix="distillguard-demo-"))
-    say(f"working in {workdir}")
+def demo_settings(settings: Settings, workdir: Path) -> Settings:
+    """Private ports, directories and group, so the demo never touches anything else."""
     port, controller_port = free_port(), free_port()
-    settings = settings.with_overrides(
+    return settings.with_overrides(
         {
             "bootstrap_servers": f"127.0.0.1:{port}",
             "kafka_home": str(workdir / "broker"),
@@ -73,56 +110,102 @@ def run_demo(settings: Settings, keep_running: bool = False) -> int:
             "app_id": "distillguard-demo",
         }
     )
-    broker = LocalBroker(
-        BrokerConfig(
-            home=workdir / "broker",
-            cache_dir=default_cache_dir(),
-            kafka_version=settings.kafka_version,
-            port=port,
-            controller_port=controller_port,
+
+
+def run_demo(settings: Settings) -> int:
+    workdir = Path(tempfile.mkdtemp(prefix="distillguard-demo-"))
+    say(f"working in {workdir}")
+    settings = demo_settings(settings, workdir)
+    processes = DemoProcesses(
+        LocalBroker(
+            BrokerConfig(
+                home=Path(settings.kafka_home),
+                cache_dir=default_cache_dir(),
+                kafka_version=settings.kafka_version,
+                port=settings.kafka_port,
+                controller_port=settings.kafka_controller_port,
+            )
         )
     )
-    previous_term = signal.signal(signal.SIGTERM, _raise_interrupt)
-    stop_tail = threading.Event()
+    interrupted = threading.Event()
+    finished = threading.Event()
+    outcome: dict[str, Any] = {}
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        interrupted.set()
+
+    def steps() -> None:
+        try:
+            outcome["code"] = _run_steps(settings, processes, workdir)
+        except Stopping:
+            pass
+        except Exception as exc:  # reported by the main thread, which also cleans up
+            outcome["error"] = exc
+        finally:
+            finished.set()
+
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
-        say(f"starting a local Apache Kafka {settings.kafka_version} broker on 127.0.0.1:{port}")
-        broker.start()
-        say("creating topics " + ", ".join(t.name for t in pipeline_topics(settings)))
-        create_topics(settings.bootstrap_servers, pipeline_topics(settings))
-        log_path = workdir / "worker.log"
-        say("starting the worker")
-        with WorkerProcess(settings, log_path) as worker:
-            _wait_until_ready(settings, worker)
-            alerts: list[dict[str, Any]] = []
-            tail = threading.Thread(
-                target=_tail,
-                args=(settings.bootstrap_servers, settings.topic_alerts, stop_tail, alerts),
-                daemon=True,
-            )
-            tail.start()
-            sample = bundled_sample_path()
-            say(f"sending the sample stream {sample.name} (normal accounts + {HARVESTER})")
-            started = time.monotonic()
-            report = produce_file(settings.bootstrap_servers, settings.topic_api_calls, sample)
-            say(f"sent {report.sent:,} events in {report.seconds:.1f} s; alerts as they arrive:")
-            elapsed = _wait_until_processed(settings, worker, started)
-            time.sleep(2.0)  # the last alerts are on their way
-            stop_tail.set()
-            tail.join(timeout=5)
-            dead = count_by_header(
-                settings.bootstrap_servers, settings.topic_dead_letter, "dg-reason"
-            )
-            return _summarise(alerts, report.sent, elapsed, dead)
-    except KeyboardInterrupt:
-        say("interrupted; stopping everything")
+        threading.Thread(target=steps, name="demo-steps", daemon=True).start()
+        while not finished.wait(0.2) and not interrupted.is_set():
+            pass
+    finally:
+        for signum in previous:  # a second Ctrl-C must not cut the cleanup short
+            signal.signal(signum, signal.SIG_IGN)
+        if interrupted.is_set():
+            say("interrupted; stopping everything")
+        processes.stop_all()
+        shutil.rmtree(workdir, ignore_errors=True)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        say("done; nothing left running")
+    if interrupted.is_set():
         return 130
+    if "error" in outcome:
+        say(f"the demo failed: {outcome['error']}")
+        return 1
+    code: int = outcome.get("code", 1)
+    return code
+
+
+def _run_steps(settings: Settings, processes: DemoProcesses, workdir: Path) -> int:
+    say(
+        f"starting a local Apache Kafka {settings.kafka_version} broker on "
+        f"127.0.0.1:{settings.kafka_port}"
+    )
+    processes.start_broker()
+    say("creating topics " + ", ".join(t.name for t in pipeline_topics(settings)))
+    create_topics(settings.bootstrap_servers, pipeline_topics(settings))
+    say("starting the worker")
+    worker = processes.start_worker(settings, workdir / "worker.log")
+    _wait_until_ready(settings, worker)
+    alerts: list[dict[str, Any]] = []
+    stop_tail = threading.Event()
+    tail = threading.Thread(
+        target=_tail,
+        args=(settings.bootstrap_servers, settings.topic_alerts, stop_tail, alerts),
+        daemon=True,
+    )
+    tail.start()
+    try:
+        sample = bundled_sample_path()
+        say(f"sending the sample stream {sample.name} (normal accounts + {HARVESTER})")
+        started = time.monotonic()
+        report = produce_file(settings.bootstrap_servers, settings.topic_api_calls, sample)
+        say(f"sent {report.sent:,} events in {report.seconds:.1f} s; alerts as they arrive:")
+        elapsed = _wait_until_processed(settings, worker, started)
+        time.sleep(2.0)  # the last alerts are on their way
     finally:
         stop_tail.set()
-        say("stopping the broker")
-        broker.stop()
-        signal.signal(signal.SIGTERM, previous_term)
-        shutil.rmtree(workdir, ignore_errors=True)
-        say("done; nothing left running")
+        tail.join(timeout=5)
+    dead = count_by_header(settings.bootstrap_servers, settings.topic_dead_letter, "dg-reason")
+    return _summarise(alerts, report.sent, elapsed, dead)
+
+
+def _check_alive(worker: WorkerProcess) -> None:
+    if not worker.alive:
+        tail = worker.log_text().splitlines()[-30:]
+        raise RuntimeError("the worker exited early; its last log lines:\n" + "\n".join(tail))
 
 
 def _wait_until_ready(settings: Settings, worker: WorkerProcess) -> None:
@@ -132,12 +215,6 @@ def _wait_until_ready(settings: Settings, worker: WorkerProcess) -> None:
         if time.monotonic() > deadline:
             raise RuntimeError(f"the worker did not join within {PROCESSING_TIMEOUT_S:.0f} s")
         time.sleep(0.3)
-
-
-def _check_alive(worker: WorkerProcess) -> None:
-    if not worker.alive:
-        tail = worker.log_text().splitlines()[-30:]
-        raise RuntimeError("the worker exited early; its last log lines:\n" + "\n".join(tail))
 
 
 def _wait_until_processed(settings: Settings, worker: WorkerProcess, started: float) -> float:

@@ -107,7 +107,7 @@ def produce_file(
                     on_progress(sent)
         producer.flush()
     finally:
-        producer.close()
+        producer.close(timeout=10)
     return ProduceReport(sent, time.monotonic() - started)
 
 

@@ -61,14 +61,15 @@ def test_demo_flags_the_harvester_only_and_leaves_nothing_running() -> None:
 
 
 @pytest.mark.skipif(not Path("/proc").exists(), reason="needs /proc to look for leftovers")
-def test_ctrl_c_during_the_demo_stops_everything_it_started() -> None:
+@pytest.mark.parametrize("moment", ["starting the worker", "sending the sample stream"])
+def test_ctrl_c_during_the_demo_stops_everything_it_started(moment: str) -> None:
     demo = start_demo()
     assert demo.stdout is not None
     workdir = None
     deadline = time.monotonic() + 120
     for line in demo.stdout:
         workdir = workdir or workdir_of(line)
-        if "sending the sample stream" in line or time.monotonic() > deadline:
+        if moment in line or time.monotonic() > deadline:
             break
     assert workdir is not None
     assert processes_mentioning(workdir), "the broker and worker should be running now"
