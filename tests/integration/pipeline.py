@@ -107,7 +107,7 @@ def wait_for(
     raise AssertionError(f"timed out after {timeout_s} s waiting for {what}\n{log}")
 
 
-def wait_caught_up(settings: Settings, worker: WorkerProcess, timeout_s: float = 90) -> None:
+def wait_caught_up(settings: Settings, worker: WorkerProcess, timeout_s: float = 150) -> None:
     """Until the worker's committed offsets reach the end of the input topic."""
     wait_for(
         lambda: (
