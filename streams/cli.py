@@ -188,7 +188,59 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=7)
 
     add("demo", cmd_demo, "local broker + worker + sample traffic with an attack; print alerts")
+    _add_analyst_commands(add)
     return parser
+
+
+def _add_analyst_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
+    from streams.offline import commands
+
+    p = add("simulate", commands.cmd_simulate, "write labelled simulated API traffic")
+    p.add_argument("--out", required=True, help="output directory")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--scale", type=float, default=1.0, help="multiplies account counts")
+    p.add_argument("--days", type=int, default=3)
+
+    p = add(
+        "replay", commands.cmd_replay, "send a recorded stream to the input topic in time order"
+    )
+    p.add_argument("file")
+    p.add_argument(
+        "--speed",
+        type=float,
+        default=0.0,
+        help="0 = as fast as possible, 1 = real time, N = N times faster",
+    )
+    p.add_argument("--since", "--from", dest="since", help="first event time (RFC 3339 or ms)")
+    p.add_argument("--until", help="last event time (RFC 3339 or ms)")
+
+    for name, func, text in (
+        (
+            "backtest",
+            commands.cmd_backtest,
+            "run the worker's detection in process over a file or topic",
+        ),
+        ("tune", commands.cmd_tune, "sweep the alert threshold over one recorded backtest"),
+    ):
+        p = add(name, func, text)
+        p.add_argument("file", nargs="?", help="JSON Lines(.gz) events")
+        p.add_argument("--from-topic", help="read a retained topic instead of a file")
+        p.add_argument("--since", help="with --from-topic: first event time (RFC 3339 or ms)")
+        p.add_argument("--until", help="with --from-topic: last event time (RFC 3339 or ms)")
+        if name == "backtest":
+            p.add_argument("--labels", help="labels CSV: report recall, FPR, time to detect")
+            p.add_argument("--alerts-out", help="write the alerts as JSON Lines")
+            p.add_argument("--report-out", help="write the figures as JSON")
+        else:
+            p.add_argument("--labels", required=True, help="labels CSV")
+            p.add_argument("--out", required=True, help="directory for PNGs and report")
+            p.add_argument(
+                "--target-fpr",
+                type=float,
+                default=0.001,
+                help="benign false-positive rate to meet (default 0.1%%)",
+            )
+            p.add_argument("--points", type=int, default=120, help="thresholds to sweep")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

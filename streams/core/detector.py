@@ -6,6 +6,7 @@ Pure and deterministic given the input order and event times: the live worker (o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from streams import __version__
@@ -15,6 +16,10 @@ from streams.core.event import ApiCall
 from streams.core.profile import AccountProfile, AlertState
 from streams.core.profiles import Loader, ProfileStore
 from streams.core.rules import HarvestRateRule
+
+# Called with (account_id, event time ms, detection statistic) at every evaluation, so
+# offline tuning can sweep thresholds over one recorded run.
+ScoreObserver = Callable[[str, int, float], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,12 +36,18 @@ class DetectorParams:
 class Detector:
     """Profiles and rules for the accounts of one partition."""
 
-    __slots__ = ("duplicates", "params", "store")
+    __slots__ = ("duplicates", "observer", "params", "store")
 
-    def __init__(self, params: DetectorParams, loader: Loader | None = None) -> None:
+    def __init__(
+        self,
+        params: DetectorParams,
+        loader: Loader | None = None,
+        observer: ScoreObserver | None = None,
+    ) -> None:
         self.params = params
         self.store = ProfileStore(params.max_accounts, params.profile_ttl_s * 1000, loader)
         self.duplicates = 0
+        self.observer = observer
 
     def process(self, event: ApiCall, position: int) -> list[Alert]:
         """Apply one event at source ``position`` (offset); return the alerts it raises.
@@ -57,7 +68,10 @@ class Detector:
 
     def _evaluate(self, profile: AccountProfile, ts_ms: int) -> list[Alert]:
         rule = self.params.harvest
-        finding = rule.evaluate(profile)
+        statistic = rule.statistic(profile)
+        if self.observer is not None:
+            self.observer(profile.account_id, ts_ms, statistic)
+        finding = rule.evaluate(profile, statistic)
         if finding is None:
             return []
         state = profile.alert

@@ -27,13 +27,23 @@ class HarvestRateRule:
     def identity(self) -> str:
         return f"{self.name}:{self.window_s}s:{self.min_output_tokens}:{self.min_requests}"
 
-    def evaluate(self, profile: AccountProfile) -> Finding | None:
-        output = profile.window_total(self.window_s, "output_tokens")
-        if output < self.min_output_tokens:
+    def statistic(self, profile: AccountProfile) -> float:
+        """The figure the threshold applies to: output tokens in the window, or 0 while
+        the account has made fewer than ``min_requests`` requests in it.
+
+        Tuning sweeps ``min_output_tokens`` over recorded statistics instead of re-running.
+        """
+        if profile.window_total(self.window_s, "requests") < self.min_requests:
+            return 0.0
+        return float(profile.window_total(self.window_s, "output_tokens"))
+
+    def evaluate(self, profile: AccountProfile, statistic: float | None = None) -> Finding | None:
+        if statistic is None:
+            statistic = self.statistic(profile)
+        if statistic < self.min_output_tokens or statistic <= 0:
             return None
+        output = int(statistic)
         requests = profile.window_total(self.window_s, "requests")
-        if requests < self.min_requests:
-            return None
         ratio = output / self.min_output_tokens
         severity = (
             "low" if ratio < 1.5 else "medium" if ratio < 3 else "high" if ratio < 6 else "critical"

@@ -61,6 +61,16 @@ def event_key_and_time(line: bytes) -> tuple[bytes | None, int | None]:
     return key, ts_ms
 
 
+def event_lines(path: Path) -> Iterator[tuple[bytes, bytes | None, int | None]]:
+    """Each non-blank line of a JSON Lines(.gz) file with its Kafka key and event time."""
+    with open_lines(path) as lines:
+        for raw_line in lines:
+            line = raw_line.rstrip(b"\r\n")
+            if line.strip():
+                key, ts_ms = event_key_and_time(line)
+                yield line, key, ts_ms
+
+
 @dataclass
 class ProduceReport:
     sent: int
@@ -95,16 +105,11 @@ def produce_file(
     started = time.monotonic()
     sent = 0
     try:
-        with open_lines(path) as lines:
-            for raw_line in lines:
-                line = raw_line.rstrip(b"\r\n")
-                if not line.strip():
-                    continue
-                key, ts_ms = event_key_and_time(line)
-                producer.send(topic, key=key, value=line, timestamp_ms=ts_ms)
-                sent += 1
-                if on_progress is not None and sent % 5000 == 0:
-                    on_progress(sent)
+        for line, key, ts_ms in event_lines(path):
+            producer.send(topic, key=key, value=line, timestamp_ms=ts_ms)
+            sent += 1
+            if on_progress is not None and sent % 5000 == 0:
+                on_progress(sent)
         producer.flush()
     finally:
         producer.close(timeout=10)

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 import orjson
 
 from streams.core.alerts import Alert
-from streams.core.detector import Detector, DetectorParams
+from streams.core.detector import Detector, DetectorParams, ScoreObserver
 from streams.core.event import InvalidEvent, parse_event
 from streams.core.redact import redact_prompt
 
@@ -72,6 +72,7 @@ class WorkerRuntime:
         send_changelog: ChangelogSink,
         state: MutableMapping[bytes, bytes],
         clock_ms: Callable[[], int] = lambda: int(time.time() * 1000),
+        observer: ScoreObserver | None = None,
     ) -> None:
         self.params = params
         self.max_record_bytes = max_record_bytes
@@ -80,6 +81,7 @@ class WorkerRuntime:
         self._send_changelog = send_changelog
         self._state = state
         self._clock_ms = clock_ms
+        self._observer = observer
         self.detectors: dict[int, Detector] = {}
         self.counters = RuntimeCounters()
 
@@ -87,7 +89,11 @@ class WorkerRuntime:
         detector = self.detectors.get(partition)
         if detector is None:
             state = self._state
-            detector = Detector(self.params, loader=lambda account: state.get(account.encode()))
+            detector = Detector(
+                self.params,
+                loader=lambda account: state.get(account.encode()),
+                observer=self._observer,
+            )
             self.detectors[partition] = detector
         return detector
 

@@ -1,0 +1,186 @@
+"""The analyst commands (simulate, replay, backtest, tune) behind the CLI's flags."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+
+import orjson
+
+from streams.config import Settings
+from streams.core.detector import params_from_settings
+from streams.core.timeutil import parse_rfc3339_ms
+from streams.offline.backtest import BacktestResult, ScoreRecorder, run_backtest
+from streams.offline.evaluation import (
+    Tally,
+    evaluate,
+    first_alert_times,
+    format_report,
+    load_labels,
+)
+from streams.offline.progress import Progress
+from streams.offline.sources import OfflineRecord, file_records, topic_records
+
+
+def parse_time(text: str | None) -> int | None:
+    """An RFC 3339 time or epoch milliseconds, as epoch milliseconds."""
+    if text is None:
+        return None
+    if text.isdigit():
+        return int(text)
+    try:
+        return parse_rfc3339_ms(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an RFC 3339 time or epoch ms: {text!r}") from None
+
+
+def cmd_simulate(args: argparse.Namespace, settings: Settings) -> int:
+    from streams.sim import simulate
+
+    summary = simulate(
+        Path(args.out),
+        seed=args.seed,
+        scale=args.scale,
+        days=args.days,
+        progress=lambda msg: print(msg, file=sys.stderr) if sys.stderr.isatty() else None,
+    )
+    print(summary.table())
+    return 0
+
+
+def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
+    from streams.offline.replay import replay_file
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"error: no such file: {path}", file=sys.stderr)
+        return 2
+    report = replay_file(
+        settings.bootstrap_servers,
+        settings.topic_api_calls,
+        path,
+        speed=args.speed,
+        since_ms=parse_time(args.since),
+        until_ms=parse_time(args.until),
+        progress=Progress("replay"),
+    )
+    print(
+        f"replayed {report.sent:,} records to {settings.topic_api_calls} in "
+        f"{report.seconds:.1f} s ({report.sent / max(report.seconds, 1e-9):,.0f}/s); "
+        f"{report.skipped:,} outside --since/--until"
+    )
+    return 0
+
+
+def _records(args: argparse.Namespace, settings: Settings) -> Iterator[OfflineRecord]:
+    if args.from_topic:
+        return topic_records(
+            settings.bootstrap_servers,
+            args.from_topic,
+            since_ms=parse_time(args.since),
+            until_ms=parse_time(args.until),
+        )
+    if not args.file:
+        raise SystemExit("error: give a FILE or --from-topic TOPIC")
+    path = Path(args.file)
+    if not path.is_file():
+        raise SystemExit(f"error: no such file: {path}")
+    return file_records(path, settings.partitions)
+
+
+def cmd_backtest(args: argparse.Namespace, settings: Settings) -> int:
+    labels = load_labels(Path(args.labels)) if args.labels else None
+    tally = Tally(labels) if labels is not None else None
+    with ExitStack() as stack:
+        alerts_out = (
+            stack.enter_context(Path(args.alerts_out).open("wb")) if args.alerts_out else None
+        )
+        result = run_backtest(
+            _records(args, settings),
+            params_from_settings(settings),
+            max_record_bytes=settings.max_record_bytes,
+            source_topic=args.from_topic or settings.topic_api_calls,
+            tally=tally,
+            alerts_out=alerts_out,
+            progress=Progress("backtest"),
+        )
+    print(summary_line(result))
+    report: dict[str, object] = {"run": run_figures(result)}
+    if tally is not None:
+        evaluation = evaluate(tally, first_alert_times(result.alerts))
+        report.update(evaluation)
+        print()
+        print(format_report(evaluation))
+    if args.report_out:
+        Path(args.report_out).write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2))
+    return 0
+
+
+def summary_line(result: BacktestResult) -> str:
+    dead = sum(result.dead_letters.values())
+    return (
+        f"backtest: {result.records:,} records in {result.seconds:.1f} s "
+        f"({result.events_per_second:,.0f}/s); {dead:,} dead letters; "
+        f"{len(result.alerts):,} alert records on {len(result.flagged_accounts):,} accounts"
+    )
+
+
+def run_figures(result: BacktestResult) -> dict[str, object]:
+    return {
+        "records": result.records,
+        "events": result.events,
+        "seconds": round(result.seconds, 3),
+        "events_per_second": round(result.events_per_second),
+        "dead_letters": result.dead_letters,
+        "alert_records": len(result.alerts),
+        "flagged_accounts": len(result.flagged_accounts),
+        "tracked_accounts": result.tracked_accounts,
+    }
+
+
+def cmd_tune(args: argparse.Namespace, settings: Settings) -> int:
+    from streams.offline.tune import (
+        markdown_report,
+        recommend,
+        sweep,
+        sweep_json,
+        threshold_grid,
+        write_plots,
+    )
+
+    labels = load_labels(Path(args.labels))
+    tally = Tally(labels)
+    recorder = ScoreRecorder()
+    result = run_backtest(
+        _records(args, settings),
+        params_from_settings(settings),
+        max_record_bytes=settings.max_record_bytes,
+        tally=tally,
+        recorder=recorder,
+        progress=Progress("recording scores"),
+    )
+    print(summary_line(result))
+    points = sweep(tally, recorder, threshold_grid(recorder, args.points))
+    chosen = recommend(points, args.target_fpr)
+    out = Path(args.out)
+    plots = write_plots(points, out, chosen)
+    setting = "harvest_output_tokens"
+    report = markdown_report(
+        points, chosen, args.target_fpr, setting, settings.harvest_output_tokens
+    )
+    (out / "tuning.md").write_text(report)
+    (out / "sweep.json").write_bytes(
+        orjson.dumps(sweep_json(points, chosen), option=orjson.OPT_INDENT_2)
+    )
+    if chosen is None:
+        print(f"no threshold meets a false-positive rate of {args.target_fpr:.3%}")
+    else:
+        print(
+            f"recommended {setting} = {chosen.threshold:,.0f}: recall {chosen.recall:.1%}, "
+            f"FPR {chosen.false_positive_rate:.3%}, {chosen.flagged_per_day:,.1f} accounts/day"
+        )
+    print("wrote " + ", ".join(str(p) for p in [*plots, out / "tuning.md", out / "sweep.json"]))
+    return 0
