@@ -110,6 +110,8 @@ def cmd_produce(args: argparse.Namespace, settings: Settings) -> int:
         f"sent {report.sent:,} records to {settings.topic_api_calls} in {report.seconds:.1f} s "
         f"({report.per_second:,.0f}/s)"
     )
+    if report.too_large:
+        print(f"{report.too_large:,} record(s) larger than the broker accepts were not sent")
     return 0
 
 
@@ -251,10 +253,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:
         parser.error(str(exc))
     from streams.kafka.broker import BrokerError
+    from streams.kafka.io import SendFailed
 
     try:
         result: int = args.func(args, settings)
-    except BrokerError as exc:
+    except (BrokerError, SendFailed) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -75,10 +75,17 @@ def event_lines(path: Path) -> Iterator[tuple[bytes, bytes | None, int | None]]:
 class ProduceReport:
     sent: int
     seconds: float
+    too_large: int = 0
 
     @property
     def per_second(self) -> float:
         return self.sent / self.seconds if self.seconds > 0 else float(self.sent)
+
+
+# A broker refuses record batches over its message.max.bytes (1 MiB by default), failing
+# every record in them: batches stay well below that, and a single record over it is
+# refused by the client at once instead of taking a batch down with it.
+BROKER_MAX_MESSAGE_BYTES = 1_048_576
 
 
 def make_producer(bootstrap: str, **overrides: Any) -> KafkaProducer:
@@ -86,12 +93,50 @@ def make_producer(bootstrap: str, **overrides: Any) -> KafkaProducer:
         "bootstrap_servers": bootstrap,
         "acks": "all",
         "linger_ms": 20,
-        "batch_size": 256 * 1024,
-        "max_request_size": 8 * 1024 * 1024,
+        "batch_size": 128 * 1024,
+        "max_request_size": BROKER_MAX_MESSAGE_BYTES,
         "compression_type": None,
     }
     config.update(overrides)
     return KafkaProducer(**config)
+
+
+class SendFailed(RuntimeError):
+    """Some records could not be delivered; says how many and why."""
+
+
+class CheckedSender:
+    """Sends records and accounts for every one of them: delivered, refused, or failed.
+
+    Records the client refuses outright (larger than the broker accepts) are counted in
+    ``too_large`` and skipped; any asynchronous delivery failure makes ``finish`` raise.
+    """
+
+    def __init__(self, producer: KafkaProducer, topic: str) -> None:
+        self.producer = producer
+        self.topic = topic
+        self.sent = 0
+        self.too_large = 0
+        self.failures: dict[str, int] = {}
+
+    def send(self, key: bytes | None, value: bytes, timestamp_ms: int | None) -> None:
+        try:
+            future = self.producer.send(self.topic, key=key, value=value, timestamp_ms=timestamp_ms)
+        except kafka_errors.MessageSizeTooLargeError:
+            self.too_large += 1
+            return
+        future.add_errback(self._failed)
+        self.sent += 1
+
+    def _failed(self, exc: BaseException) -> None:
+        name = type(exc).__name__
+        self.failures[name] = self.failures.get(name, 0) + 1
+
+    def finish(self) -> None:
+        self.producer.flush()
+        if self.failures:
+            detail = ", ".join(f"{n} {name}" for name, n in sorted(self.failures.items()))
+            raise SendFailed(f"{sum(self.failures.values())} record(s) not delivered: {detail}")
 
 
 def produce_file(
@@ -102,18 +147,17 @@ def produce_file(
 ) -> ProduceReport:
     """Send every non-blank line of ``path`` to ``topic``, keyed by ``account_id``."""
     producer = make_producer(bootstrap)
+    sender = CheckedSender(producer, topic)
     started = time.monotonic()
-    sent = 0
     try:
         for line, key, ts_ms in event_lines(path):
-            producer.send(topic, key=key, value=line, timestamp_ms=ts_ms)
-            sent += 1
-            if on_progress is not None and sent % 5000 == 0:
-                on_progress(sent)
-        producer.flush()
+            sender.send(key, line, ts_ms)
+            if on_progress is not None and sender.sent % 5000 == 0:
+                on_progress(sender.sent)
+        sender.finish()
     finally:
         producer.close(timeout=10)
-    return ProduceReport(sent, time.monotonic() - started)
+    return ProduceReport(sender.sent, time.monotonic() - started, sender.too_large)
 
 
 def consume(

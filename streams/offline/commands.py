@@ -72,6 +72,8 @@ def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
         f"{report.seconds:.1f} s ({report.sent / max(report.seconds, 1e-9):,.0f}/s); "
         f"{report.skipped:,} outside --since/--until"
     )
+    if report.too_large:
+        print(f"{report.too_large:,} record(s) larger than the broker accepts were not sent")
     return 0
 
 
@@ -176,7 +178,10 @@ def cmd_tune(args: argparse.Namespace, settings: Settings) -> int:
         orjson.dumps(sweep_json(points, chosen), option=orjson.OPT_INDENT_2)
     )
     if chosen is None:
-        print(f"no threshold meets a false-positive rate of {args.target_fpr:.3%}")
+        print(
+            f"no threshold meets a false-positive rate of {args.target_fpr:.3%} "
+            "while catching any attack account"
+        )
     else:
         print(
             f"recommended {setting} = {chosen.threshold:,.0f}: recall {chosen.recall:.1%}, "

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from streams.kafka.io import event_lines, make_producer
+from streams.kafka.io import CheckedSender, event_lines, make_producer
 from streams.offline.progress import Progress
 
 
@@ -18,6 +18,7 @@ class ReplayReport:
     seconds: float
     first_ts_ms: int | None
     last_ts_ms: int | None
+    too_large: int = 0
 
 
 def replay_file(
@@ -41,7 +42,8 @@ def replay_file(
     if speed < 0:
         raise ValueError("speed must be >= 0")
     producer = make_producer(bootstrap)
-    sent = skipped = 0
+    sender = CheckedSender(producer, topic)
+    skipped = 0
     first_ts: int | None = None
     last_ts: int | None = None
     started = clock()
@@ -61,14 +63,15 @@ def replay_file(
                     if delay > 0:
                         producer.flush()
                         sleep(delay)
-            producer.send(topic, key=key, value=line, timestamp_ms=ts_ms)
-            sent += 1
-            if progress is not None and not sent % 2048:
-                progress.update(sent)
-        producer.flush()
+            sender.send(key, line, ts_ms)
+            if progress is not None and not sender.sent % 2048:
+                progress.update(sender.sent)
+        sender.finish()
     finally:
         producer.close(timeout=10)
         if progress is not None:
-            progress.update(sent)
+            progress.update(sender.sent)
             progress.close()
-    return ReplayReport(sent, skipped, clock() - started, first_ts, last_ts)
+    return ReplayReport(
+        sender.sent, skipped, clock() - started, first_ts, last_ts, sender.too_large
+    )

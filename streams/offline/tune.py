@@ -73,6 +73,8 @@ def recommend(points: Sequence[SweepPoint], target_fpr: float) -> SweepPoint | N
     if not meeting:
         return None
     best_recall = max(p.recall for p in meeting)
+    if best_recall == 0:
+        return None  # quiet, but only because it catches nothing: not a recommendation
     return max((p for p in meeting if p.recall == best_recall), key=lambda p: p.threshold)
 
 
@@ -92,6 +94,7 @@ def write_plots(
     fig, ax = plt.subplots(figsize=(7, 5), dpi=120)
     precision = [p.precision if p.precision is not None else 1.0 for p in points]
     ax.plot(recall, precision, marker=".", linewidth=1.5, color="#1f77b4")
+    _label_thresholds(ax, points, recall, precision)
     if chosen is not None:
         ax.scatter(
             [chosen.recall],
@@ -117,6 +120,7 @@ def write_plots(
     fig, ax = plt.subplots(figsize=(7, 5), dpi=120)
     per_day = [p.flagged_per_day for p in points]
     ax.plot(recall, per_day, marker=".", linewidth=1.5, color="#2ca02c")
+    _label_thresholds(ax, points, recall, per_day)
     if chosen is not None:
         ax.scatter(
             [chosen.recall],
@@ -141,6 +145,23 @@ def write_plots(
     return paths
 
 
+def _label_thresholds(
+    ax: Any, points: Sequence[SweepPoint], xs: Sequence[float], ys: Sequence[float]
+) -> None:
+    """Write a handful of threshold values next to their points, so the curve can be read."""
+    if not points:
+        return
+    for i in sorted({round(k * (len(points) - 1) / 5) for k in range(6)}):
+        ax.annotate(
+            f"{points[i].threshold:,.0f}",
+            (xs[i], ys[i]),
+            textcoords="offset points",
+            xytext=(6, 4),
+            fontsize=8,
+            color="#555555",
+        )
+
+
 def markdown_report(
     points: Sequence[SweepPoint],
     chosen: SweepPoint | None,
@@ -156,7 +177,10 @@ def markdown_report(
         "",
     ]
     if chosen is None:
-        lines.append("No threshold meets the target false-positive rate on this data.")
+        lines.append(
+            "No threshold both meets the target false-positive rate and catches any attack "
+            "account on this data: the detector, not its threshold, has to change."
+        )
     else:
         lines += [
             f"**Recommended: {setting} = {chosen.threshold:,.0f}** "

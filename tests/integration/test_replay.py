@@ -93,3 +93,21 @@ def test_replay_as_fast_as_possible_within_bounds(
     assert (report.sent, report.skipped) == (5, 15)  # events at 10, 12, ..., 18 s
     ids = sorted(orjson.loads(r.value)["event_id"] for r in read_all(kafka_broker.bootstrap, topic))
     assert ids == ["e5", "e6", "e7", "e8", "e9"]
+
+
+def test_a_record_too_large_for_the_broker_is_reported_and_loses_no_neighbours(
+    kafka_broker: LocalBroker, unique_name: str, tmp_path: Path
+) -> None:
+    """Regression: the oversized record used to share a batch with its neighbours, the
+    broker refused the whole batch, and those records vanished without an error."""
+    topic = f"{unique_name}-api-calls"
+    create_topics(kafka_broker.bootstrap, [TopicSpec(topic, 1)])
+    lines = [
+        orjson.dumps(wire_event("acct-1", ts=_ts(i % 60), event_id=f"e{i}")) for i in range(300)
+    ]
+    lines.insert(150, orjson.dumps(wire_event("acct-1", prompt="x" * 1_100_000)))
+    path = tmp_path / "events.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    report = replay_file(kafka_broker.bootstrap, topic, path)
+    assert (report.sent, report.too_large) == (300, 1)
+    assert len(read_all(kafka_broker.bootstrap, topic)) == 300
