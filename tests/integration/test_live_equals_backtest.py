@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -14,6 +15,11 @@ from streams.offline.replay import replay_file
 from streams.offline.sources import file_records, topic_records
 from streams.worker.process import WorkerProcess
 from tests.integration.pipeline import pipeline_settings, read_all, wait_caught_up
+
+
+def strip(alerts: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """What must match between runs (``emitted_at`` is wall clock and differs)."""
+    return sorted((a["alert_id"], a["version"], a["detected_at"], a["score"]) for a in alerts)
 
 
 @pytest.fixture(scope="module")
@@ -50,9 +56,6 @@ def test_replayed_live_run_and_backtest_flag_the_same_accounts(
         orjson.loads(r.value) for r in read_all(settings.bootstrap_servers, settings.topic_alerts)
     ]
     assert {a for alert in live for a in alert["account_ids"]} == offline.flagged_accounts
-    strip = lambda alerts: sorted(  # noqa: E731
-        (a["alert_id"], a["version"], a["detected_at"], a["score"]) for a in alerts
-    )
     assert strip(live) == strip(offline.alerts)
 
     # And the backtest reading the retained topic (no consumer group) agrees too.

@@ -168,9 +168,7 @@ class Grammar:
                 walk(seq)
         return found
 
-    def render(
-        self, rng: random.Random, name: str, values: Mapping[str, str] | None = None
-    ) -> str:
+    def render(self, rng: random.Random, name: str, values: Mapping[str, str] | None = None) -> str:
         """Expand rule ``name`` once: a random template, its choices, its slots."""
         out: list[str] = []
         self._rule(rng, name, values or {}, out, 0)
@@ -201,9 +199,9 @@ class Grammar:
     ) -> None:
         for node in seq:
             if node.__class__ is str:
-                out.append(node)  # type: ignore[arg-type]
+                out.append(node)
             elif node.__class__ is Alt:
-                options = node.options  # type: ignore[union-attr]
+                options = node.options
                 self._seq(rng, options[int(rng.random() * len(options))], values, out, depth)
             else:
                 slot: str = node.name  # type: ignore[union-attr]

@@ -13,14 +13,47 @@ from typing import Final
 __all__ = ["LANGUAGES", "MULTILINGUAL", "language_for_country"]
 
 LANGUAGES: Final[tuple[str, ...]] = (
-    "de", "fr", "es", "pt", "it", "nl", "pl", "tr", "id", "vi", "ja", "ko", "zh", "hi",
+    "de",
+    "fr",
+    "es",
+    "pt",
+    "it",
+    "nl",
+    "pl",
+    "tr",
+    "id",
+    "vi",
+    "ja",
+    "ko",
+    "zh",
+    "hi",
 )
 
 _COUNTRY_LANGUAGE: Final[dict[str, str]] = {
-    "DE": "de", "AT": "de", "CH": "de", "FR": "fr", "BE": "fr", "ES": "es", "MX": "es",
-    "AR": "es", "CO": "es", "CL": "es", "BR": "pt", "PT": "pt", "IT": "it", "NL": "nl",
-    "PL": "pl", "TR": "tr", "ID": "id", "VN": "vi", "JP": "ja", "KR": "ko", "TW": "zh",
-    "HK": "zh", "SG": "zh", "IN": "hi",
+    "DE": "de",
+    "AT": "de",
+    "CH": "de",
+    "FR": "fr",
+    "BE": "fr",
+    "ES": "es",
+    "MX": "es",
+    "AR": "es",
+    "CO": "es",
+    "CL": "es",
+    "BR": "pt",
+    "PT": "pt",
+    "IT": "it",
+    "NL": "nl",
+    "PL": "pl",
+    "TR": "tr",
+    "ID": "id",
+    "VN": "vi",
+    "JP": "ja",
+    "KR": "ko",
+    "TW": "zh",
+    "HK": "zh",
+    "SG": "zh",
+    "IN": "hi",
 }
 
 

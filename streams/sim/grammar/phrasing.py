@@ -33,12 +33,37 @@ CAMPUS_PROBLEMS: Final[tuple[str, ...]] = ("coins", "lcs", "grid", "knapsack", "
 PHRASING: Final[dict[str, list[str]]] = {
     # --- small connective pieces -----------------------------------------------------------
     "greet": [
-        "", "", "", "", "hi ", "hey ", "Hello! ", "quick question: ", "ok so ", "Hi there, ",
-        "pls help: ", "Good morning! ", "hey, ", "Question: ", "so ", "hmm ", "Hi, ",
+        "",
+        "",
+        "",
+        "",
+        "hi ",
+        "hey ",
+        "Hello! ",
+        "quick question: ",
+        "ok so ",
+        "Hi there, ",
+        "pls help: ",
+        "Good morning! ",
+        "hey, ",
+        "Question: ",
+        "so ",
+        "hmm ",
+        "Hi, ",
     ],
     "thanks": [
-        "", "", "", "", " thanks!", " thx", " ty", " Thanks in advance.", " appreciate it",
-        " Thank you!", " cheers", " 🙏",
+        "",
+        "",
+        "",
+        "",
+        " thanks!",
+        " thx",
+        " ty",
+        " Thanks in advance.",
+        " appreciate it",
+        " Thank you!",
+        " cheers",
+        " 🙏",
     ],
     "cot_soft": [
         "explain your reasoning",
@@ -105,9 +130,22 @@ PHRASING: Final[dict[str, list[str]]] = {
     ],
     "science_concept": ["{physics_concept}", "{chem_concept}", "{bio_concept}", "{math_area}"],
     "expert": [
-        "mathematician", "senior software engineer", "lawyer", "physician", "chemist",
-        "physicist", "biologist", "professional writer", "logician", "translator", "economist",
-        "historian", "philosopher", "data scientist", "financial analyst", "security engineer",
+        "mathematician",
+        "senior software engineer",
+        "lawyer",
+        "physician",
+        "chemist",
+        "physicist",
+        "biologist",
+        "professional writer",
+        "logician",
+        "translator",
+        "economist",
+        "historian",
+        "philosopher",
+        "data scientist",
+        "financial analyst",
+        "security engineer",
     ],
     # --- developers -----------------------------------------------------------------------
     "dev": [
@@ -128,25 +166,29 @@ PHRASING: Final[dict[str, list[str]]] = {
         "briefly|}",
         "convert this to {plang}:\n{code_snippet}",
         "generate {n2} realistic test records for a {app_kind} as JSON",
-        "regex that matches {email addresses|US phone numbers|semver strings|UUIDs|dates like"
-        " 2024-01-31|hex colors}",
+        "{greet}{regex|regular expression} {that matches|to match|for} {email addresses|US phone"
+        " numbers|semver strings|UUIDs|dates like 2024-01-31|hex colors|IPv4 addresses|"
+        "{language} postcodes|order ids like ORD-{n4}|{ident} keys} {in {plang}|for a {framework}"
+        " validator|that also rejects {n1}-digit inputs|}{?|}{thanks}",
         "{greet}in {framework}, how do I {code_task}?",
         "what's the difference between {framework} and {framework}{?|}",
         "is it bad practice to {code_task} {this way|inside a request handler|on every call}?",
         "{code_problem} when I {code_task} with {framework}. {any idea|thoughts}?",
-        "write a {bash|python|node} script that {code_task}",
-        "design a database schema for a {app_kind}{, postgres|| with soft deletes}",
+        "write a {bash|python|node} script to {code_task}",
+        "{greet}design a database schema for a {app_kind}{, postgres|| with soft deletes|"
+        " in {framework}}",
         "how should I structure a {framework} project for a {app_kind}?",
         "{q_code}",
         "{q_code} {cot_soft}",
-        "{q_data}",
-        "{q_security}",
+        "{greet}{q_data}{thanks}",
+        "{greet}{q_security}{thanks}",
         "write a commit message for: {code_task}",
-        "name ideas for a {app_kind} startup",
+        "{n1} name ideas for a {app_kind} startup{ that helps {audience}| in {city}| built on"
+        " {framework}|}",
         "what does `{error_message}` mean{? explain your reasoning|?|}",
         "{greet}{q_writing}",
         "translate this error message for a user-facing toast: {error_message}",
-        "can you write the docstring for a function that {code_task}s",
+        "can you write the docstring for a function meant to {code_task}",
         "sql: {q_data}",
         "k8s pod keeps restarting with {error_message}. what should I check first?",
         "give me a step by step plan to migrate from {framework} to {framework}",
@@ -154,55 +196,70 @@ PHRASING: Final[dict[str, list[str]]] = {
         "{q_any} {cot_soft}",
         "pros and cons of {framework} vs {framework} for a {app_kind}?",
         "make this {tone}: {sentence}",
-        "write a cron expression for every {n1} hours on weekdays",
-        "Generate a JSON schema for a {app_kind} order object.",
-        "what's wrong here? {code_snippet}",
+        "{greet}cron expression for {every {n1} hours on weekdays|every {n2} minutes|{n1}:{n2} on"
+        " the first monday of the month|weekdays at {n1}am {city} time}{ in {framework}|}",
+        "{Generate|write|give me} a JSON schema for a {app_kind} {order|user|invoice|booking|"
+        "event} object{ with {n1} fields| including validation| for {framework}|}.",
+        "{greet}what's wrong here? {code_snippet}{thanks}",
         "I'm building a {app_kind}. {how do i|how would you} {code_task}?",
     ],
     "followup": [
-        "that didn't work, now I get {error_message}",
-        "can you make it shorter?",
-        "now add tests",
-        "why?",
+        "{that didn't work|still broken|nope}, now I get {error_message}",
+        "can you make it {shorter|more concise|less wordy|a bit longer}{?|}",
+        "now add {tests|type hints|logging|error handling|a docstring}{ please|}",
+        "why{?| though?| is that?}",
         "ok and what about {framework}?",
         "thanks! one more thing: {q_code}",
-        "can you explain that last part again{, step by step|}?",
+        "can you explain {that last part|the second step|why that works} again{, step by step|}?",
         "make it more {tone}",
-        "what if the input is empty?",
-        "perfect. now do the same in {plang}",
+        "what if {the input is empty|the list has {n3} items|{ident} is null|it runs {n2} times"
+        " in parallel}?",
+        "{perfect|great|nice}. now do the same in {plang}",
         "hmm, are you sure? {cot_soft}",
-        "shorter please",
-        "can you give an example?",
+        "{ok|okay|ok thanks|got it}",
+        "can you give {an example|another example|a concrete example with {ident}}?",
         "that's not what I meant. I want to {code_task}",
-        "ok",
-        "great, and how would I test that?",
+        "{great|cool}, and how would I test that{ with {framework}|}?",
         "translate it to {language}",
         "here's the output:\n{error_message}",
-        "add comments",
-        "what are the tradeoffs?",
+        "add comments{ to the {first|second} function|}",
+        "what are the tradeoffs{ compared to {framework}|}?",
+        "use {framework} instead",
+        "and for {audience}?",
+        "{rewrite|redo} it {for {audience}|in a {tone} tone|with {small} bullet points}",
+        "what about {city}?",
+        "I tried that and {code_problem}",
+        "can you combine the {two|last two} answers{ into one|}?",
     ],
     "tool_followup": [
-        "(tool result) {{\"status\": \"ok\", \"rows\": {n2}}}",
-        "(tool result) {{\"temperature\": {n2}, \"city\": \"{city}\"}}",
+        '(tool result) {{"status": "ok", "rows": {n2}}}',
+        '(tool result) {{"temperature": {n2}, "city": "{city}"}}',
         "(tool result) error: {error_message}",
-        "(tool result) {{\"order_id\": \"{n4}{n3}\", \"state\": \"shipped\"}}",
-        "(tool result) {{\"matches\": {n1}}}",
+        '(tool result) {{"order_id": "{n4}{n3}", "state": "shipped"}}',
+        '(tool result) {{"matches": {n1}}}',
     ],
     # --- SaaS end users, by product -------------------------------------------------------
     "app_support": [
-        "where is my order {#|no. |}{n4}{n3}?",
-        "I was charged twice for my subscription{, please refund|!!|}",
-        "how do I reset my password",
-        "{cancel my subscription|i want to cancel|how to cancel my plan}",
-        "my {router|package|refund|invoice|account} {isn't working|never arrived|is wrong|got"
-        " locked}",
-        "can I change the delivery address for order {n4}?",
-        "do you ship to {country_name}?",
-        "the app keeps logging me out on {android|iphone|my laptop}",
-        "{is there a discount for students|do you price match|when is the next sale}?",
-        "I need to talk to a human",
-        "why is my bill {money} this month",
-        "{the item arrived damaged|wrong size|wrong color}, what now?",
+        "{greet}where is my order {#|no. |}{n4}{n3}?{thanks}",
+        "I was charged {twice|{money} instead of {money}|after cancelling} for my {subscription|"
+        "order {n4}|plan}{, please refund|!!|}",
+        "{greet}how do I {reset my password|change my email|update my card|delete my account|"
+        "export my data|add a second user}{?|}",
+        "{cancel my subscription|i want to cancel|how to cancel my plan|pause my membership for"
+        " {n1} months}",
+        "my {router|package|refund|invoice|account|discount code {n4}} {isn't working|never"
+        " arrived|is wrong|got locked|expired} {since {monday|yesterday|last week}|}",
+        "can I change the delivery address for order {n4}{n2} to {city}?",
+        "do you ship to {country_name}{ and how long does it take|?|}",
+        "the app keeps {logging me out|crashing|freezing} on {android|iphone|my laptop|"
+        "the web version}{ since the update|}",
+        "{is there a discount for students|do you price match|when is the next sale|do you have"
+        " gift cards}?",
+        "{I need to talk to a human|agent please|can I speak to someone}{, {my order {n4} is"
+        " late|this is urgent|the bot isn't helping}|}",
+        "why is my bill {money} this month{? it's usually {money}|}",
+        "{the item arrived damaged|wrong size|wrong color|only {n1} of {small} items arrived},"
+        " {what now|can I get a replacement|I want a refund}?",
     ],
     "app_writing": [
         "rewrite this email to be more {tone}: {sentence} {sentence}",
@@ -239,23 +296,27 @@ PHRASING: Final[dict[str, list[str]]] = {
         "optimize:\n{code_snippet}",
     ],
     "app_legal": [
-        "summarize this clause in plain english: the party shall indemnify ... regarding"
-        " {legal_topic}",
+        "summarize this clause in plain english: the {party|licensee|tenant|contractor} shall"
+        " {indemnify|notify|reimburse} ... regarding {legal_topic}",
         "{q_law}",
-        "what are the risks in this {NDA|lease|employment contract|SaaS agreement}"
+        "what are the risks in this {NDA|lease|employment contract|SaaS agreement|loan agreement}"
         " regarding {legal_topic}?",
-        "extract the termination dates and notice periods from this {lease|contract}",
-        "draft a response letter about {legal_topic} to {audience}",
+        "extract the {termination dates and notice periods|payment terms|renewal terms|"
+        "governing law and venue|liability caps} from this {lease|contract|agreement|{n2}-page"
+        " MSA}",
+        "draft a {response letter|demand letter|short memo} about {legal_topic} to {audience}",
         "is {legal_topic} relevant to my situation? {sentence}",
     ],
     "app_health": [
         "{q_medicine}",
-        "i've had a headache for {n1} days, should i worry?",
-        "can i take {drug} with alcohol",
-        "what does a {high|low} {ferritin|TSH|A1C|LDL} level mean",
+        "i've had a {headache|cough|rash|sore throat|back pain} for {n1} days, should i worry?",
+        "can i take {drug} with {alcohol|coffee|grapefruit juice|{drug}}",
+        "what does a {high|low|borderline} {ferritin|TSH|A1C|LDL|vitamin B12|CRP} level{ of"
+        " {n2}|} mean",
         "is {food} good for {condition}?",
-        "my doctor prescribed {drug}. what should I know?",
-        "explain my lab results: {ferritin|vitamin D|creatinine} {n2}",
+        "my doctor prescribed {drug}{ for {condition}|}. what should I know?",
+        "explain my lab results: {ferritin|vitamin D|creatinine|ALT} {n2},"
+        " {TSH|LDL|HbA1c} {n1}.{n1}",
     ],
     "app_travel": [
         "plan a {n1}-day trip to {city} for {audience}",
@@ -266,11 +327,11 @@ PHRASING: Final[dict[str, list[str]]] = {
         "{n1} day itinerary {city} and {city}, {money} budget",
     ],
     "app_recipes": [
-        "what can I make with {food} and {food}?",
-        "{vegan|gluten-free|high protein|quick} dinner with {food}",
-        "how long do I roast {food}",
-        "meal plan for a week, {money} budget, no {food}",
-        "substitute for {food} in a curry?",
+        "what can I make with {food}{, {food}| and {food}}{ in {n2} minutes|}?",
+        "{vegan|gluten-free|high protein|quick|cheap|one-pot} {dinner|lunch|meal prep} with {food}",
+        "how long do I {roast|bake|air fry|simmer} {food}{ at {n3}F|}",
+        "meal plan for {a week|{n1} days}, {money} budget, no {food}",
+        "substitute for {food} in a {curry|stir fry|soup|salad}?",
         "recipe for {food} that a {n1}-year-old will eat",
     ],
     "app_grading": [
@@ -285,9 +346,10 @@ PHRASING: Final[dict[str, list[str]]] = {
     "app_translation": [
         "Translate into {language}: {sentence}",
         "translate to {language}, keep it {tone}: {sentence} {sentence}",
-        "what does this mean in english: {foreign}",
-        "localize this button label for {language}: '{Save changes|Try again|Checkout|Sign up"
-        "}'",
+        "what does this mean in english{ exactly|}: {foreign}",
+        "localize this {button label|error message|push notification} for {language}: '{Save"
+        " changes|Try again|Checkout|Sign up|Your order {n4} has shipped|{error_message}}'",
+        "{is this|is this translation} {correct|natural} in {language}? {sentence}",
     ],
     # --- enterprise staff -----------------------------------------------------------------
     "ent": [
@@ -308,7 +370,7 @@ PHRASING: Final[dict[str, list[str]]] = {
         "classify this support ticket: '{app_support}'",
         "extract action items: {sentence} {sentence}",
         "give me talking points on {subject} for {audience}",
-        "{q_security}",
+        "{greet}{q_security}{thanks}",
         "what are the risks of {subject}? think it through",
         "{q_law}",
         "write a job description for a {senior|staff|junior} {framework} engineer",
@@ -359,7 +421,7 @@ PHRASING: Final[dict[str, list[str]]] = {
     ],
     "bench_code": [
         "Complete the following Python function.\n\ndef {ident}(xs: list[int]) -> int:\n"
-        "    \"\"\"{code_task}\"\"\"\n",
+        '    """{code_task}"""\n',
         "Write a {plang} function to {code_task}. Return only the code in a fenced block.",
     ],
     "bench_gen": [
@@ -369,13 +431,26 @@ PHRASING: Final[dict[str, list[str]]] = {
         "Summarize in one sentence: {sentence} {sentence} {sentence}",
     ],
     "mcq_subject": [
-        "high school mathematics", "college chemistry", "professional law",
-        "clinical knowledge", "computer security", "world history", "econometrics",
-        "formal logic", "moral scenarios", "college physics", "anatomy", "marketing",
+        "high school mathematics",
+        "college chemistry",
+        "professional law",
+        "clinical knowledge",
+        "computer security",
+        "world history",
+        "econometrics",
+        "formal logic",
+        "moral scenarios",
+        "college physics",
+        "anatomy",
+        "marketing",
     ],
     # --- hackathon starters ---------------------------------------------------------------
     "hack": [
-        "hello", "hi", "what can you do?", "test", "hello world",
+        "hello",
+        "hi",
+        "what can you do?",
+        "test",
+        "hello world",
         "write a haiku about {hobby}",
         "give me {n1} hackathon ideas using {framework}",
         "build me a chatbot that {helps people find|recommends|summarizes} {food|events|news|"
@@ -385,7 +460,7 @@ PHRASING: Final[dict[str, list[str]]] = {
         "how do I stream responses with the python sdk?",
         "{q_code}",
         "explain tool use / function calling with an example",
-        "make a {tone} tagline for an app that {code_task}s",
+        "make a {tone} tagline for an app that helps you {code_task}",
         "what's the fastest way to build a {app_kind} demo in {n2} hours?",
         "summarize this README: {sentence} {sentence}",
         "generate a system prompt for a {app_kind} assistant",
@@ -396,8 +471,7 @@ PHRASING: Final[dict[str, list[str]]] = {
         "{cot_strong}\n\n{question}",
         "Question: {question}\n\n{cot_strong}",
         "{question}\n\n{cot_strong}",
-        "You are {a world-class|an expert|a meticulous|a senior} {expert}. {question}"
-        " {cot_strong}",
+        "You are {a world-class|an expert|a meticulous|a senior} {expert}. {question} {cot_strong}",
         "Answer the following as {a world-class|an expert} {expert}. {cot_strong}\n\nProblem:"
         " {question}",
         "Provide a {comprehensive|detailed|thorough} answer with {explicit|detailed|complete}"
@@ -418,6 +492,14 @@ PHRASING: Final[dict[str, list[str]]] = {
         " 'score' and 'rationale'.\nQ: {question}\nA: {fake_answer}",
         "Which answer is better, A or B? Reason step by step, then decide.\nQuestion: {question}"
         "\nA: {fake_answer}\nB: {fake_answer}",
+    ],
+    "harvest_followup": [
+        "Now explain it differently, for a beginner.",
+        "Give an alternative solution and compare the two.",
+        "Translate your answer into {language}, keeping all the reasoning steps.",
+        "Are there any mistakes in your reasoning? Check each step again.",
+        "Summarize the key steps of your reasoning as a numbered list.",
+        "Now solve a harder variant of the same problem, with full reasoning.",
     ],
     "critique_wrap": [
         "Answer the question below, then critique your own answer and write an improved final"

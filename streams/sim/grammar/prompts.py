@@ -65,7 +65,8 @@ class PromptBook:
         self.grammar = Grammar(LEXICON, TAXONOMY, PHRASING, MULTILINGUAL, _GLUE)
 
     def _say(self, rng: random.Random, rule: str, voice: Voice) -> str:
-        return humanize(rng, self.grammar.render(rng, rule), voice.style)
+        text = self.grammar.render(rng, rule).strip().replace("  ", " ")
+        return humanize(rng, text, voice.style)
 
     def _maybe_foreign(self, rng: random.Random, voice: Voice, family: str) -> str | None:
         if voice.language is None or rng.random() >= voice.language_share:
