@@ -1,0 +1,87 @@
+"""backtest --from-topic: reads a retained topic between two times, joins no group."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import pytest
+from kafka import KafkaAdminClient
+
+from streams.cli import main
+from streams.kafka.broker import LocalBroker
+from streams.kafka.topics import TopicSpec, create_topics
+from streams.offline.replay import replay_file
+from streams.sample import HARVESTER, bundled_sample_path
+
+
+def _groups(bootstrap: str) -> set[str]:
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        return {g[0] if isinstance(g, tuple) else g.group_id for g in admin.list_groups()}
+    finally:
+        admin.close()
+
+
+def test_backtest_from_topic_within_bounds(
+    kafka_broker: LocalBroker,
+    unique_name: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    topic = f"{unique_name}-api-calls"
+    create_topics(kafka_broker.bootstrap, [TopicSpec(topic, 3)])
+    replay_file(kafka_broker.bootstrap, topic, bundled_sample_path())
+    groups_before = _groups(kafka_broker.bootstrap)
+    common = ["--bootstrap-servers", kafka_broker.bootstrap, "--partitions", "3"]
+
+    everything, all_alerts = tmp_path / "all.json", tmp_path / "all-alerts.jsonl"
+    assert (
+        main(
+            [
+                "backtest",
+                "--from-topic",
+                topic,
+                "--report-out",
+                str(everything),
+                "--alerts-out",
+                str(all_alerts),
+                *common,
+            ]
+        )
+        == 0
+    )
+    flagged = {
+        a
+        for line in all_alerts.read_bytes().splitlines()
+        for a in orjson.loads(line)["account_ids"]
+    }
+    assert flagged == {HARVESTER}
+    # The harvester starts at 08:30; an hour before that there is nothing to flag.
+    early = tmp_path / "early.json"
+    alerts = tmp_path / "alerts.jsonl"
+    assert (
+        main(
+            [
+                "backtest",
+                "--from-topic",
+                topic,
+                "--since",
+                "2026-11-23T08:00:00Z",
+                "--until",
+                "2026-11-23T08:29:59Z",
+                "--report-out",
+                str(early),
+                "--alerts-out",
+                str(alerts),
+                *common,
+            ]
+        )
+        == 0
+    )
+    full, part = orjson.loads(everything.read_bytes()), orjson.loads(early.read_bytes())
+    assert full["run"]["flagged_accounts"] == 1
+    assert part["run"]["flagged_accounts"] == 0 and alerts.read_bytes() == b""
+    assert 0 < part["run"]["records"] < full["run"]["records"]
+    assert "1 accounts" in capsys.readouterr().out.splitlines()[0]
+    assert _groups(kafka_broker.bootstrap) == groups_before  # no consumer group joined
