@@ -82,67 +82,73 @@ def write_plots(
     points: Sequence[SweepPoint], out_dir: Path, chosen: SweepPoint | None
 ) -> list[Path]:
     """Precision-recall curve and alerts-per-day versus recall, as PNG files."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    precision = _plot(
+        points,
+        [p.precision if p.precision is not None else 1.0 for p in points],
+        chosen,
+        path=out_dir / "precision_recall.png",
+        title="Precision vs recall across thresholds",
+        ylabel="precision (flagged accounts that are attacks)",
+        chosen_label=None if chosen is None else f"recommended: threshold {chosen.threshold:,.0f}",
+        legend="lower left",
+        log_y=False,
+    )
+    volume = _plot(
+        points,
+        [p.flagged_per_day for p in points],
+        chosen,
+        path=out_dir / "alerts_per_day_vs_recall.png",
+        title="Alert volume vs recall across thresholds",
+        ylabel="accounts alerted per day",
+        chosen_label=None
+        if chosen is None
+        else f"recommended: {chosen.flagged_per_day:,.1f} accounts/day",
+        legend="upper left",
+        log_y=True,
+    )
+    return [precision, volume]
+
+
+def _plot(
+    points: Sequence[SweepPoint],
+    ys: Sequence[float],
+    chosen: SweepPoint | None,
+    *,
+    path: Path,
+    title: str,
+    ylabel: str,
+    chosen_label: str | None,
+    legend: str,
+    log_y: bool,
+) -> Path:
+    """One curve of ``ys`` against recall, thresholds labelled, the recommendation marked."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    out_dir.mkdir(parents=True, exist_ok=True)
     recall = [p.recall for p in points]
-    paths = []
-
     fig, ax = plt.subplots(figsize=(7, 5), dpi=120)
-    precision = [p.precision if p.precision is not None else 1.0 for p in points]
-    ax.plot(recall, precision, marker=".", linewidth=1.5, color="#1f77b4")
-    _label_thresholds(ax, points, recall, precision)
+    ax.plot(recall, ys, marker=".", linewidth=1.5, color="#1f77b4")
+    _label_thresholds(ax, points, recall, ys)
     if chosen is not None:
-        ax.scatter(
-            [chosen.recall],
-            [chosen.precision or 1.0],
-            s=90,
-            color="#d62728",
-            zorder=3,
-            label=f"recommended: threshold {chosen.threshold:,.0f}",
-        )
-        ax.legend(loc="lower left")
+        chosen_y = ys[list(points).index(chosen)]
+        ax.scatter([chosen.recall], [chosen_y], s=90, color="#d62728", zorder=3, label=chosen_label)
+        ax.legend(loc=legend)  # type: ignore[call-overload]  # stubs lack the loc string form
     ax.set_xlabel("attack-account recall")
-    ax.set_ylabel("precision (flagged accounts that are attacks)")
-    ax.set_title("Precision vs recall across thresholds")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
     ax.set_xlim(-0.02, 1.02)
-    ax.set_ylim(-0.02, 1.02)
+    if log_y:
+        ax.set_yscale("symlog", linthresh=1)
+    else:
+        ax.set_ylim(-0.02, 1.02)
     ax.grid(alpha=0.3)
-    path = out_dir / "precision_recall.png"
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
-    paths.append(path)
-
-    fig, ax = plt.subplots(figsize=(7, 5), dpi=120)
-    per_day = [p.flagged_per_day for p in points]
-    ax.plot(recall, per_day, marker=".", linewidth=1.5, color="#2ca02c")
-    _label_thresholds(ax, points, recall, per_day)
-    if chosen is not None:
-        ax.scatter(
-            [chosen.recall],
-            [chosen.flagged_per_day],
-            s=90,
-            color="#d62728",
-            zorder=3,
-            label=f"recommended: {chosen.flagged_per_day:,.1f} accounts/day",
-        )
-        ax.legend(loc="upper left")
-    ax.set_xlabel("attack-account recall")
-    ax.set_ylabel("accounts alerted per day")
-    ax.set_yscale("symlog", linthresh=1)
-    ax.set_title("Alert volume vs recall across thresholds")
-    ax.set_xlim(-0.02, 1.02)
-    ax.grid(alpha=0.3)
-    path = out_dir / "alerts_per_day_vs_recall.png"
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    paths.append(path)
-    return paths
+    return path
 
 
 def _label_thresholds(
