@@ -252,11 +252,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = settings_from_args(args)
     except ValueError as exc:
         parser.error(str(exc))
+    from kafka.errors import KafkaError
+
     from streams.kafka.broker import BrokerError
     from streams.kafka.io import SendFailed
 
     try:
         result: int = args.func(args, settings)
+    except KafkaError as exc:
+        print(
+            f"error: Kafka at {settings.bootstrap_servers}: {exc} "
+            "(is the broker running? `distillguard kafka status`)",
+            file=sys.stderr,
+        )
+        return 1
     except (BrokerError, SendFailed) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

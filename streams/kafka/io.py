@@ -18,6 +18,7 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka import errors as kafka_errors
 
 from streams.core.timeutil import parse_rfc3339_ms
+from streams.kafka.broker import BrokerError
 
 _COORDINATOR_NOT_READY = (
     kafka_errors.CoordinatorNotAvailableError,
@@ -201,7 +202,7 @@ def _wait_for_partitions(consumer: KafkaConsumer, topic: str, timeout_s: float) 
         if partitions:
             return set(partitions)
         if time.monotonic() > deadline:
-            raise RuntimeError(f"topic {topic!r} does not exist (run `distillguard topics`)")
+            raise BrokerError(f"topic {topic!r} does not exist (run `distillguard topics`)")
         time.sleep(0.2)
 
 
