@@ -1,0 +1,333 @@
+"""Decaying account-account evidence, its connected groups, and stable campaign ids.
+
+The campaign stage turns pair evidence (shared card, lockstep timing, templated prompts)
+into groups. Evidence fades: each edge weight halves every ``half_life_ms`` of event time,
+kept lazily as (weight, reference time) so an update is O(1) and the result does not
+depend on arrival order. Groups are the connected components of the edges still above a
+threshold.
+
+``GroupIds`` gives each group a campaign id that survives members joining and leaving:
+a group inherits the id of the previous group it overlaps most (Jaccard, then the larger
+previous group), one previous id per group, so when a campaign splits the larger part
+keeps the id. New ids derive from event time and a hash of the smallest member, so a
+replay of the same input gives the same ids.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from hashlib import blake2b
+from typing import Any
+
+MAX_REASONS = 4  # per edge: enough to explain an alert, bounded
+_PRUNE_TO = 0.9  # past max_edges, drop the weakest down to 90%: amortised O(log E) an add
+
+_NO_TIME = -(1 << 62)
+
+
+class _Edge:
+    __slots__ = ("reasons", "ts_ms", "weight")
+
+    def __init__(self, ts_ms: int) -> None:
+        self.ts_ms = ts_ms  # reference time of ``weight`` (the newest evidence)
+        self.weight = 0.0
+        self.reasons: dict[str, float] = {}
+
+
+def _pair(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a < b else (b, a)
+
+
+class DecayingEvidenceGraph:
+    """Weighted undirected account graph with event-time exponential decay."""
+
+    __slots__ = (
+        "_adjacent",
+        "_edges",
+        "_nodes",
+        "evicted_edges",
+        "evicted_nodes",
+        "half_life_ms",
+        "max_edges",
+        "max_nodes",
+        "watermark_ms",
+    )
+
+    def __init__(self, max_nodes: int, max_edges: int, half_life_ms: int) -> None:
+        if max_nodes < 2 or max_edges < 1 or half_life_ms <= 0:
+            raise ValueError("need max_nodes >= 2, max_edges >= 1, half_life_ms > 0")
+        self.max_nodes = max_nodes
+        self.max_edges = max_edges
+        self.half_life_ms = half_life_ms
+        self.watermark_ms = _NO_TIME
+        self.evicted_nodes = 0
+        self.evicted_edges = 0
+        self._nodes: OrderedDict[str, int] = OrderedDict()  # node -> last evidence, LRU
+        self._adjacent: dict[str, set[str]] = {}
+        self._edges: dict[tuple[str, str], _Edge] = {}
+
+    def __len__(self) -> int:
+        return len(self._nodes)
+
+    @property
+    def edge_count(self) -> int:
+        return len(self._edges)
+
+    def _factor(self, dt_ms: int) -> float:
+        return 0.5 ** (dt_ms / self.half_life_ms) if dt_ms > 0 else 1.0
+
+    def _weight_at(self, edge: _Edge, ts_ms: int) -> float:
+        return edge.weight * self._factor(ts_ms - edge.ts_ms)
+
+    def add_evidence(self, a: str, b: str, weight: float, ts_ms: int, reason: str) -> None:
+        """Add ``weight`` of evidence (for ``reason``) that ``a`` and ``b`` act together."""
+        if a == b or weight <= 0:
+            return
+        if ts_ms > self.watermark_ms:
+            self.watermark_ms = ts_ms
+        key = _pair(a, b)
+        edge = self._edges.get(key)
+        if edge is None:
+            edge = self._edges[key] = _Edge(ts_ms)
+            self._adjacent.setdefault(a, set()).add(b)
+            self._adjacent.setdefault(b, set()).add(a)
+        if ts_ms >= edge.ts_ms:
+            factor = self._factor(ts_ms - edge.ts_ms)
+            if factor != 1.0:
+                edge.weight *= factor
+                for name in edge.reasons:
+                    edge.reasons[name] *= factor
+            edge.ts_ms = ts_ms
+            added = weight
+        else:  # late evidence: decay it to the edge's reference time instead
+            added = weight * self._factor(edge.ts_ms - ts_ms)
+        edge.weight += added
+        reasons = edge.reasons
+        reasons[reason] = reasons.get(reason, 0.0) + added
+        if len(reasons) > MAX_REASONS:
+            del reasons[min(reasons, key=lambda r: (reasons[r], r))]
+        self._touch(a, ts_ms)
+        self._touch(b, ts_ms)
+        while len(self._nodes) > self.max_nodes:
+            self._evict_node(next(iter(self._nodes)))
+        if len(self._edges) > self.max_edges:
+            self._prune_weakest(int(self.max_edges * _PRUNE_TO))
+
+    def _touch(self, node: str, ts_ms: int) -> None:
+        nodes = self._nodes
+        last = nodes.get(node)
+        nodes[node] = ts_ms if last is None or ts_ms > last else last
+        nodes.move_to_end(node)
+
+    def _evict_node(self, node: str) -> None:
+        del self._nodes[node]
+        for other in self._adjacent.pop(node, ()):
+            del self._edges[_pair(node, other)]
+            self.evicted_edges += 1
+            peers = self._adjacent[other]
+            peers.discard(node)
+            if not peers:
+                del self._adjacent[other]
+                del self._nodes[other]  # an isolated node carries no evidence
+        self.evicted_nodes += 1
+
+    def _drop_edge(self, key: tuple[str, str]) -> None:
+        del self._edges[key]
+        for node, other in (key, key[::-1]):
+            peers = self._adjacent[node]
+            peers.discard(other)
+            if not peers:
+                del self._adjacent[node]
+                del self._nodes[node]
+
+    def _prune_weakest(self, keep: int) -> None:
+        now = self.watermark_ms
+        ranked = sorted(self._edges, key=lambda k: (self._weight_at(self._edges[k], now), k))
+        for key in ranked[: len(ranked) - keep]:
+            self._drop_edge(key)
+            self.evicted_edges += 1
+
+    def prune(self, ts_ms: int, floor: float) -> int:
+        """Drop edges whose weight has decayed below ``floor`` by ``ts_ms``; how many."""
+        weak = [k for k, e in self._edges.items() if self._weight_at(e, ts_ms) < floor]
+        for key in weak:
+            self._drop_edge(key)
+        return len(weak)
+
+    def weight(self, a: str, b: str, ts_ms: int) -> float:
+        edge = self._edges.get(_pair(a, b))
+        return 0.0 if edge is None else self._weight_at(edge, ts_ms)
+
+    def reasons(self, a: str, b: str, ts_ms: int) -> dict[str, float]:
+        """The strongest reasons behind an edge, decayed to ``ts_ms``."""
+        edge = self._edges.get(_pair(a, b))
+        if edge is None:
+            return {}
+        factor = self._factor(ts_ms - edge.ts_ms)
+        return {name: w * factor for name, w in sorted(edge.reasons.items())}
+
+    def neighbours(self, node: str) -> list[str]:
+        return sorted(self._adjacent.get(node, ()))
+
+    def groups(self, min_weight: float, ts_ms: int, min_size: int = 2) -> list[frozenset[str]]:
+        """Connected components over edges weighing at least ``min_weight`` at ``ts_ms``,
+        largest first (ties: smallest member first)."""
+        parent: dict[str, str] = {}
+
+        def find(x: str) -> str:
+            root = parent.setdefault(x, x)
+            while root != parent[root]:
+                parent[root] = parent[parent[root]]
+                root = parent[root]
+            return root
+
+        for (a, b), edge in self._edges.items():
+            if self._weight_at(edge, ts_ms) >= min_weight:
+                ra, rb = find(a), find(b)
+                if ra != rb:
+                    parent[max(ra, rb)] = min(ra, rb)
+        components: dict[str, set[str]] = {}
+        for node in parent:
+            components.setdefault(find(node), set()).add(node)
+        found = [frozenset(c) for c in components.values() if len(c) >= min_size]
+        found.sort(key=lambda g: (-len(g), min(g)))
+        return found
+
+    def to_state(self) -> dict[str, Any]:
+        return {
+            "max_nodes": self.max_nodes,
+            "max_edges": self.max_edges,
+            "half_life_ms": self.half_life_ms,
+            "watermark_ms": self.watermark_ms,
+            "evicted_nodes": self.evicted_nodes,
+            "evicted_edges": self.evicted_edges,
+            "nodes": [[node, ts] for node, ts in self._nodes.items()],
+            "edges": [
+                [a, b, e.ts_ms, e.weight, [[r, w] for r, w in e.reasons.items()]]
+                for (a, b), e in self._edges.items()
+            ],
+        }
+
+    @classmethod
+    def from_state(cls, state: Mapping[str, Any]) -> DecayingEvidenceGraph:
+        graph = cls(int(state["max_nodes"]), int(state["max_edges"]), int(state["half_life_ms"]))
+        graph.watermark_ms = int(state["watermark_ms"])
+        graph.evicted_nodes = int(state["evicted_nodes"])
+        graph.evicted_edges = int(state["evicted_edges"])
+        for node, ts in state["nodes"]:
+            graph._nodes[str(node)] = int(ts)
+        for a, b, ts, weight, reasons in state["edges"]:
+            edge = _Edge(int(ts))
+            edge.weight = float(weight)
+            edge.reasons = {str(r): float(w) for r, w in reasons}
+            graph._edges[(str(a), str(b))] = edge
+            graph._adjacent.setdefault(a, set()).add(b)
+            graph._adjacent.setdefault(b, set()).add(a)
+        return graph
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """A group with its stable id and what changed since the previous assignment."""
+
+    id: str
+    members: frozenset[str]
+    created_ms: int
+    joined: frozenset[str] = frozenset()
+    left: frozenset[str] = frozenset()
+
+    @property
+    def is_new(self) -> bool:
+        return self.joined == self.members
+
+
+class GroupIds:
+    """Stable ids for groups that drift: see the module docstring for the matching rule.
+
+    Holds only the groups of the latest ``assign`` (retired ids are forgotten), so its
+    memory is bounded by whatever bounds the groups, e.g. the graph's ``max_nodes``.
+    """
+
+    __slots__ = ("_current", "min_jaccard", "prefix", "retired")
+
+    def __init__(self, min_jaccard: float = 0.0, prefix: str = "c") -> None:
+        if not 0 <= min_jaccard <= 1:
+            raise ValueError("min_jaccard must be in [0, 1]")
+        self.min_jaccard = min_jaccard
+        self.prefix = prefix
+        self._current: dict[str, tuple[frozenset[str], int]] = {}
+        self.retired: tuple[str, ...] = ()  # ids that the last ``assign`` dropped
+
+    def current(self) -> dict[str, frozenset[str]]:
+        return {gid: members for gid, (members, _) in self._current.items()}
+
+    def _new_id(self, members: frozenset[str], ts_ms: int, taken: set[str]) -> str:
+        digest = blake2b(min(members).encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
+        base = f"{self.prefix}-{ts_ms}-{digest}"
+        gid, n = base, 1
+        while gid in taken:
+            gid, n = f"{base}-{n}", n + 1
+        return gid
+
+    def assign(self, groups: Iterable[frozenset[str]], ts_ms: int) -> list[Group]:
+        """Give every group (non-empty, disjoint) an id; returns them in input order."""
+        new = [g for g in groups if g]
+        owner: dict[str, str] = {}
+        for gid, (members, _) in self._current.items():
+            for member in members:
+                owner[member] = gid
+        candidates: list[tuple[float, int, str, str, int]] = []
+        for i, members in enumerate(new):
+            overlap: dict[str, int] = {}
+            for member in members:
+                holder = owner.get(member)
+                if holder is not None:
+                    overlap[holder] = overlap.get(holder, 0) + 1
+            for gid, shared in overlap.items():
+                previous = self._current[gid][0]
+                jaccard = shared / (len(members) + len(previous) - shared)
+                if jaccard >= self.min_jaccard:
+                    # Sort key: best Jaccard, then larger previous group, then stable ties.
+                    candidates.append((-jaccard, -len(previous), gid, min(members), i))
+        candidates.sort()
+        chosen: dict[int, str] = {}
+        used: set[str] = set()
+        for _, _, gid, _, i in candidates:
+            if i not in chosen and gid not in used:
+                chosen[i] = gid
+                used.add(gid)
+        taken = set(self._current)
+        result: list[Group] = []
+        current: dict[str, tuple[frozenset[str], int]] = {}
+        for i, members in enumerate(new):
+            inherited = chosen.get(i)
+            if inherited is None:
+                gid = self._new_id(members, ts_ms, taken)
+                taken.add(gid)
+                created, previous = ts_ms, frozenset[str]()
+            else:
+                gid = inherited
+                previous, created = self._current[gid]
+            current[gid] = (members, created)
+            result.append(Group(gid, members, created, members - previous, previous - members))
+        self.retired = tuple(sorted(gid for gid in self._current if gid not in current))
+        self._current = current
+        return result
+
+    def to_state(self) -> dict[str, Any]:
+        return {
+            "min_jaccard": self.min_jaccard,
+            "prefix": self.prefix,
+            "groups": [
+                [gid, created, sorted(members)] for gid, (members, created) in self._current.items()
+            ],
+        }
+
+    @classmethod
+    def from_state(cls, state: Mapping[str, Any]) -> GroupIds:
+        ids = cls(float(state["min_jaccard"]), str(state["prefix"]))
+        for gid, created, members in state["groups"]:
+            ids._current[str(gid)] = (frozenset(str(m) for m in members), int(created))
+        return ids

@@ -1,0 +1,196 @@
+import json
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from streams.core.coordination.graph import MAX_REASONS, DecayingEvidenceGraph, GroupIds
+
+HOUR = 3_600_000
+evidence = st.lists(
+    st.tuples(
+        st.sampled_from("abcdefghijkl"),
+        st.sampled_from("abcdefghijkl"),
+        st.floats(0.1, 5.0),
+        st.integers(0, 10 * HOUR),
+        st.sampled_from(["card", "ip24", "tls", "template", "lockstep", "asn"]),
+    ),
+    max_size=80,
+)
+
+
+def test_weights_halve_every_half_life() -> None:
+    graph = DecayingEvidenceGraph(10, 10, half_life_ms=HOUR)
+    graph.add_evidence("a", "b", 4.0, 0, "card")
+    assert graph.weight("b", "a", HOUR) == pytest.approx(2.0)
+    graph.add_evidence("b", "a", 1.0, 2 * HOUR, "tls")
+    assert graph.weight("a", "b", 2 * HOUR) == pytest.approx(2.0)
+    assert graph.reasons("a", "b", 2 * HOUR) == pytest.approx({"card": 1.0, "tls": 1.0})
+    graph.add_evidence("a", "a", 9.0, 0, "self")  # ignored
+    assert graph.edge_count == 1 and len(graph) == 2
+
+
+@given(evidence, st.randoms())
+def test_weights_do_not_depend_on_arrival_order(
+    items: list[tuple[str, str, float, int, str]], rnd: random.Random
+) -> None:
+    one = DecayingEvidenceGraph(100, 100, HOUR)
+    two = DecayingEvidenceGraph(100, 100, HOUR)
+    shuffled = list(items)
+    rnd.shuffle(shuffled)
+    for a, b, w, ts, reason in items:
+        one.add_evidence(a, b, w, ts, reason)
+    for a, b, w, ts, reason in shuffled:
+        two.add_evidence(a, b, w, ts, reason)
+    at = 11 * HOUR
+    for a, b, *_ in items:
+        assert one.weight(a, b, at) == pytest.approx(two.weight(a, b, at), rel=1e-9)
+
+
+@given(evidence, st.integers(2, 6), st.integers(1, 8))
+def test_caps_are_never_exceeded_and_structure_stays_consistent(
+    items: list[tuple[str, str, float, int, str]], max_nodes: int, max_edges: int
+) -> None:
+    graph = DecayingEvidenceGraph(max_nodes, max_edges, HOUR)
+    for a, b, w, ts, reason in items:
+        graph.add_evidence(a, b, w, ts, reason)
+        assert len(graph) <= max_nodes
+        assert graph.edge_count <= max_edges
+        state = graph.to_state()
+        nodes = {n for n, _ in state["nodes"]}
+        ends = {n for a2, b2, *_ in state["edges"] for n in (a2, b2)}
+        assert ends == nodes  # no dangling edges, no isolated nodes
+        assert all(len(e[4]) <= MAX_REASONS for e in state["edges"])
+
+
+def test_weakest_edges_go_first() -> None:
+    graph = DecayingEvidenceGraph(100, 10, HOUR)
+    for i in range(10):
+        graph.add_evidence(f"s{i}", f"t{i}", 1.0 + i, 0, "card")
+    graph.add_evidence("x", "y", 50.0, 0, "card")
+    assert graph.edge_count == 9
+    assert graph.weight("s0", "t0", 0) == 0.0 and graph.weight("s1", "t1", 0) == 0.0
+    assert graph.weight("x", "y", 0) == 50.0 and "s0" not in graph.neighbours("t0")
+    assert graph.prune(10 * HOUR, floor=0.01) == 8  # 9 * 2^-10 < 0.01 <= 50 * 2^-10
+
+
+def test_groups_are_components_above_the_threshold() -> None:
+    graph = DecayingEvidenceGraph(100, 100, HOUR)
+    for a, b in [("a", "b"), ("b", "c"), ("x", "y")]:
+        graph.add_evidence(a, b, 2.0, 0, "card")
+    graph.add_evidence("c", "x", 0.5, 0, "asn")  # too weak to join the two
+    assert graph.groups(1.0, 0) == [frozenset("abc"), frozenset("xy")]
+    assert graph.groups(0.4, 0) == [frozenset("abcxy")]
+    assert graph.groups(1.0, 2 * HOUR) == []  # everything decayed to 0.5
+    assert graph.groups(1.0, 0, min_size=3) == [frozenset("abc")]
+
+
+def test_group_ids_follow_join_leave_split_and_merge() -> None:
+    ids = GroupIds()
+    first = ids.assign([frozenset("abcdefghij"), frozenset("xyz")], 1000)
+    big, small = first[0].id, first[1].id
+    assert big != small and first[0].is_new and first[0].created_ms == 1000
+    joined = ids.assign([frozenset("abcdefghijk"), frozenset("xyz")], 2000)
+    assert [g.id for g in joined] == [big, small]
+    assert joined[0].joined == frozenset("k") and joined[0].created_ms == 1000
+    left = ids.assign([frozenset("bcdefghijk"), frozenset("xy")], 3000)
+    assert [g.id for g in left] == [big, small] and left[0].left == frozenset("a")
+    split = ids.assign([frozenset("ijk"), frozenset("bcdefgh"), frozenset("xy")], 4000)
+    assert split[1].id == big and split[0].id not in {big, small}
+    assert split[0].is_new and split[0].created_ms == 4000
+    merged = ids.assign([frozenset("bcdefghijkxy")], 5000)
+    assert merged[0].id == big  # the larger of the two merging groups wins
+    assert set(ids.retired) == {small, split[0].id}
+
+
+@given(
+    st.lists(st.frozensets(st.integers(0, 999), min_size=1, max_size=8), max_size=6),
+    st.data(),
+)
+def test_ids_survive_one_member_joining_or_a_split(
+    raw: list[frozenset[int]], data: st.DataObject
+) -> None:
+    seen: set[int] = set()
+    groups = []
+    for g in raw:  # make the groups disjoint, as graph components are
+        g = g - seen
+        seen |= g
+        if g:
+            groups.append(frozenset(f"acct-{m}" for m in g))
+    ids = GroupIds()
+    before = [g.id for g in ids.assign(groups, 0)]
+    assert len(set(before)) == len(before)
+    if not groups:
+        return
+    i = data.draw(st.integers(0, len(groups) - 1))
+    grown = list(groups)
+    grown[i] = grown[i] | {"newcomer"}
+    assert [g.id for g in ids.assign(grown, 1)] == before
+    members = sorted(grown[i])
+    if len(members) >= 3:
+        cut = data.draw(st.integers(1, len(members) - 1))
+        if 2 * cut != len(members):
+            parts = [frozenset(members[:cut]), frozenset(members[cut:])]
+            larger = max(parts, key=len)
+            split = [*grown[:i], *parts, *grown[i + 1 :]]
+            result = {g.members: g.id for g in ids.assign(split, 2)}
+            assert result[larger] == before[i]
+            assert result[min(parts, key=len)] not in before
+
+
+SCRIPT = """
+from streams.core.coordination.graph import DecayingEvidenceGraph, GroupIds
+import random
+rng = random.Random(5)
+graph, ids = DecayingEvidenceGraph(40, 60, 3_600_000), GroupIds()
+for step in range(400):
+    a, b = rng.sample([f"acct-{i}" for i in range(50)], 2)
+    graph.add_evidence(a, b, rng.random() * 3, step * 60_000, rng.choice(["card", "tls"]))
+    if step % 50 == 49:
+        for g in ids.assign(graph.groups(1.0, step * 60_000), step * 60_000):
+            print(g.id, sorted(g.members))
+print(graph.to_state())
+"""
+
+
+def test_same_input_order_gives_the_same_ids_in_any_process() -> None:
+    root = Path(__file__).resolve().parents[3]
+    outputs = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        run = subprocess.run(
+            [sys.executable, "-c", SCRIPT],
+            env=env,
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        outputs.append(run.stdout)
+    assert outputs[0] == outputs[1] and "c-" in outputs[0]
+
+
+@given(evidence)
+def test_state_round_trips_exactly_through_json(
+    items: list[tuple[str, str, float, int, str]],
+) -> None:
+    graph = DecayingEvidenceGraph(6, 8, HOUR)
+    half = len(items) // 2
+    for a, b, w, ts, reason in items[:half]:
+        graph.add_evidence(a, b, w, ts, reason)
+    restored = DecayingEvidenceGraph.from_state(json.loads(json.dumps(graph.to_state())))
+    assert restored.to_state() == graph.to_state()
+    for a, b, w, ts, reason in items[half:]:
+        graph.add_evidence(a, b, w, ts, reason)
+        restored.add_evidence(a, b, w, ts, reason)
+    assert restored.to_state() == graph.to_state()
+    assert restored.groups(1.0, 5 * HOUR) == graph.groups(1.0, 5 * HOUR)
+    ids = GroupIds(min_jaccard=0.2)
+    ids.assign(graph.groups(0.5, 5 * HOUR), 5 * HOUR)
+    again = GroupIds.from_state(json.loads(json.dumps(ids.to_state())))
+    assert again.to_state() == ids.to_state()
