@@ -27,6 +27,10 @@ unit: $(STAMP)
 integration: $(STAMP)
 	$(BIN)/python -m pytest -m integration
 
+## Micro-benchmarks of the core (pytest-benchmark; the suite runs them once, untimed).
+bench: $(STAMP)
+	$(BIN)/python -m pytest tests/core --benchmark-enable --benchmark-only -q
+
 lint: $(STAMP)
 	$(BIN)/ruff check streams tests
 	$(BIN)/mypy
