@@ -29,7 +29,7 @@ integration: $(STAMP)
 
 ## Micro-benchmarks of the core (pytest-benchmark; the suite runs them once, untimed).
 bench: $(STAMP)
-	$(BIN)/python -m pytest tests/core --benchmark-enable --benchmark-only -q
+	$(BIN)/python -m pytest tests/core -o addopts="" --benchmark-only -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check streams tests
