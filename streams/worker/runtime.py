@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
+import traceback
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -98,32 +99,41 @@ class WorkerRuntime:
         return detector
 
     def handle(self, record: SourceRecord) -> None:
-        """Process one record: update state in memory, send its alerts or dead letter."""
+        """Process one record: update state in memory, send its alerts or dead letter.
+
+        Nothing a record contains can stop the stream: contract violations and any
+        unexpected error alike end as a dead letter with a reason.
+        """
         raw = record.value
         try:
             if raw is None:
                 raise InvalidEvent("not_json", "record has no value (tombstone)")
             event = parse_event(raw, self.max_record_bytes)
+            detector = self.detector_for(record.partition)
+            before = detector.duplicates
+            alerts = detector.process(event, record.offset)
+            self.counters.duplicates += detector.duplicates - before
+            for alert in alerts:
+                self._emit(alert)
         except InvalidEvent as exc:
             self._dead_letter(record, exc.reason, str(exc))
+        except Exception as exc:  # a bug must not stop the stream
+            self._processing_error(record, exc)
         else:
-            try:
-                detector = self.detector_for(record.partition)
-                before = detector.duplicates
-                alerts = detector.process(event, record.offset)
-                self.counters.duplicates += detector.duplicates - before
-                for alert in alerts:
-                    self._emit(alert)
-            except Exception as exc:  # a bug must not stop the stream; say what, not the data
-                log.exception(
-                    "processing failed: %s at %s[%d]@%d",
-                    type(exc).__name__,
-                    record.topic,
-                    record.partition,
-                    record.offset,
-                )
-                self._dead_letter(record, "processing_error", type(exc).__name__)
             self.counters.events += 1
+
+    def _processing_error(self, record: SourceRecord, exc: Exception) -> None:
+        # Type and stack only: an exception's message could quote the record's data.
+        stack = "".join(traceback.format_tb(exc.__traceback__))
+        log.error(
+            "processing failed: %s at %s[%d]@%d\n%s",
+            type(exc).__name__,
+            record.topic,
+            record.partition,
+            record.offset,
+            stack,
+        )
+        self._dead_letter(record, "processing_error", f"internal error: {type(exc).__name__}")
 
     def _emit(self, alert: Alert) -> None:
         wire = alert.to_wire(self._clock_ms())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import orjson
+import pytest
 
 from streams.core.detector import DetectorParams
 from streams.core.profile import AccountProfile
@@ -127,3 +128,24 @@ def test_partitions_keep_separate_detectors_and_revocation_drops_them() -> None:
     h.runtime.drop_partitions({1})
     assert set(h.runtime.detectors) == {0}
     assert {(p, k) for p, k, _ in h.changelog} == {(0, b"a"), (1, b"b")}
+
+
+def test_an_internal_error_becomes_a_dead_letter_without_the_data(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Regression guard: a bug in detection must neither stop the stream nor log data."""
+    h = Harness()
+
+    def explode(*_: object) -> list[object]:
+        raise ValueError(CANARY)  # an exception whose message quotes the prompt
+
+    monkeypatch.setattr("streams.core.detector.Detector.process", explode)
+    h.feed(orjson.dumps(wire_event(prompt=CANARY)))
+    [(_, _, headers)] = h.dead.sent
+    assert dict(headers or [])["dg-reason"] == b"processing_error"
+    assert b"CANARY" not in b"".join(v for _, v in headers or [])
+    assert "must never leave" not in caplog.text  # the value (the stack shows only code)
+    assert "ValueError" in caplog.text
+    monkeypatch.undo()
+    h.feed(orjson.dumps(wire_event(ts="2026-11-23T08:00:01.000Z")))  # and the stream goes on
+    assert h.runtime.counters.events == 1
