@@ -41,24 +41,35 @@ class CheckpointOnCommit(faust.Sensor):
         return None
 
 
-class _GaplessConsumer(faust_aiokafka.Consumer):
-    """faust's consumer without offset-gap filling.
+class _NoReadOffsets(dict[TP, int | None]):
+    """A read-offset map that always answers "nothing read yet" (see _ReplayingConsumer)."""
 
-    faust records "gaps" (offsets it never saw, as in compacted topics) and counts them as
-    acknowledged. Right after a restart its fetcher can record a bogus gap over records
-    that are still to be processed (a race with changelog recovery, upstream
-    faust-streaming#596): the commit then crawls a record or two per commit, and could
-    commit records not processed yet. The input topic is not compacted, and single
-    offsets skipped by transaction markers are still passed over by faust's commit logic,
-    so we do without gap filling.
-    """
-
-    async def _add_gap(self, tp: TP, offset_from: int, offset_to: int) -> None:
+    def __getitem__(self, tp: TP) -> int | None:
         return None
 
 
+class _ReplayingConsumer(faust_aiokafka.Consumer):
+    """faust's consumer, without its read-offset filter and offset-gap filling.
+
+    faust drops a fetched record whose offset is below the last one it read, and counts
+    offsets it never saw ("gaps") as acknowledged. Right after a restart, records fetched
+    before changelog recovery finished are thrown away and fetched again from the
+    committed offset (upstream faust-streaming#596): the filter then drops the re-fetched
+    records as already read and the gap logic lets the commit pass over them, so they are
+    never processed. We measured one lost record in some restarts, and a commit crawling a
+    record or two per second in others. Without the filter every fetched record reaches
+    the agent; a record seen twice is harmless, as each profile skips offsets it has
+    already applied. The input topic must not be compacted (gaps would stall commits);
+    single offsets skipped by transaction markers are still passed over by faust.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._read_offset = _NoReadOffsets()
+
+
 class _Transport(faust_aiokafka.Transport):
-    Consumer = _GaplessConsumer
+    Consumer = _ReplayingConsumer
 
 
 class DistillguardApp(faust.App):

@@ -36,4 +36,4 @@ def test_detector_process(benchmark: Any) -> None:
         detector.process(next(stream), next(positions))
 
     benchmark(step)
-    assert len(detector.store) > 100
+    assert len(detector.store) >= 1  # one step when the suite runs benchmarks untimed
