@@ -3,8 +3,10 @@
 One set intersection of the prompt's tokens with ``TRIGGERS`` finds every cue that can
 match; a single-word cue then counts directly, a multi-word cue is confirmed by a
 substring test on the space-joined normalised prompt (its trigger is its longest word,
-usually the rarest). Scores accumulate per *category*: CoT base, CoT intensity, rubric,
-one per topic and one per language (function words).
+usually the rarest), but only after a set lookup of its second word (cheap, and it rejects
+most candidates), so the joined prompt is built only when a phrase can match. Scores
+accumulate per *category*: CoT base, CoT intensity, rubric, one per topic and one per
+language (function words).
 """
 
 from __future__ import annotations
@@ -22,9 +24,11 @@ LANG0: Final = TOPIC0 + len(lx.TOPICS)
 LANGS: Final[tuple[str, ...]] = tuple(lx.LANG_WORDS)
 N_CATEGORIES: Final = LANG0 + len(LANGS)
 
-# token -> ((" phrase ", category, weight), ...); the phrase is "" for a single-word cue
-# ("" is in every string, so the same loop handles both).
-INDEX: dict[bytes, tuple[tuple[str, int, float], ...]] = {}
+# token -> single-word cues ((category, weight), ...)
+SINGLE: dict[bytes, tuple[tuple[int, float], ...]] = {}
+# trigger token -> multi-word cues ((other word, " phrase ", category, weight), ...); the
+# other word is the phrase's second-best trigger, tested in the token set first.
+PHRASES: dict[bytes, tuple[tuple[bytes, str, int, float], ...]] = {}
 
 
 # Words too common to be good triggers: a phrase is indexed under its longest *other* word,
@@ -76,19 +80,25 @@ def _build() -> None:
         for text in lx.LANG_WORDS[lang]:
             add(text, LANG0 + i, 1.0)
 
-    index: dict[bytes, list[tuple[str, int, float]]] = {}
+    single: dict[bytes, list[tuple[int, float]]] = {}
+    phrases: dict[bytes, list[tuple[bytes, str, int, float]]] = {}
     for (toks, cat), w in sorted(best.items()):
         if len(toks) == 1:
-            index.setdefault(toks[0], []).append(("", cat, w))
+            single.setdefault(toks[0], []).append((cat, w))
         else:
-            trigger = max(toks, key=lambda t: (t not in _COMMON, len(t)))
+            ranked = sorted(set(toks), key=lambda t: (t not in _COMMON, len(t), t), reverse=True)
+            trigger = ranked[0]
+            other = ranked[1] if len(ranked) > 1 else trigger
             phrase = " " + b" ".join(toks).decode("utf-8") + " "
-            index.setdefault(trigger, []).append((phrase, cat, w))
-    INDEX.update({k: tuple(sorted(v)) for k, v in index.items()})
+            phrases.setdefault(trigger, []).append((other, phrase, cat, w))
+    SINGLE.update({k: tuple(sorted(v)) for k, v in single.items()})
+    PHRASES.update({k: tuple(sorted(v)) for k, v in phrases.items()})
 
 
 _build()
-TRIGGERS: Final[frozenset[bytes]] = frozenset(INDEX)
+SINGLE_TRIGGERS: Final[frozenset[bytes]] = frozenset(SINGLE)
+PHRASE_TRIGGERS: Final[frozenset[bytes]] = frozenset(PHRASES)
+TRIGGERS: Final[frozenset[bytes]] = SINGLE_TRIGGERS | PHRASE_TRIGGERS
 
 
 def _by_script(
@@ -134,12 +144,20 @@ TAGS: Final[tuple[tuple[str, int, float], ...]] = (
 def accumulate(words: set[bytes], toks: list[bytes], acc: list[float]) -> None:
     """Add every word-list cue found in the prompt to ``acc`` (indexed by category);
     ``words`` is ``set(toks)``."""
-    hits = TRIGGERS.intersection(words)
+    single = SINGLE
+    # Sorted: float sums and topic ties must not depend on set order (hash seed).
+    for t in sorted(SINGLE_TRIGGERS.intersection(words)):
+        for cat, w in single[t]:
+            acc[cat] += w
+    hits = PHRASE_TRIGGERS.intersection(words)
     if not hits:
         return
-    norm = " " + b" ".join(toks).decode("utf-8", "surrogatepass") + " "
-    index = INDEX
-    for t in hits:
-        for phrase, cat, w in index[t]:
-            if phrase in norm:
-                acc[cat] += w
+    norm = ""
+    phrases = PHRASES
+    for t in sorted(hits):
+        for other, phrase, cat, w in phrases[t]:
+            if other in words:
+                if not norm:
+                    norm = " " + b" ".join(toks).decode("utf-8", "surrogatepass") + " "
+                if phrase in norm:
+                    acc[cat] += w

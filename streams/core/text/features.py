@@ -171,7 +171,8 @@ def _latin_language(acc: list[float], lb: bytes, n_tokens: int) -> str:
 def _template(text: str, low: str, words: set[bytes], script: str) -> tuple[int, ...]:
     """Signature of the prompt's word set minus stop words and template *fills*."""
     words = words - _STOP
-    fills = NAMES.findall(text)
+    # A name needs an upper-case letter: none if lower-casing changes nothing.
+    fills: list[str] = NAMES.findall(text) if low != text else []
     for trigger, rx in MASKS:
         if trigger in text:
             fills += rx.findall(text)

@@ -8,7 +8,8 @@ and the fraction of equal positions estimates the Jaccard similarity of the two 
 (standard error about ``sqrt(J(1-J)/16)``, i.e. +-0.1 near J=0.5).
 
 All construction runs as C-level ``map``/``sorted``/``dict`` calls: no Python loop per
-token, except the densification loop over at most 16 bins.
+token; the densification plan (which bin fills which, and the offset) depends only on the
+set of non-empty bins and is cached by it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from __future__ import annotations
 import struct
 import zlib
 from collections.abc import Iterable
-from operator import eq
+from functools import lru_cache
+from operator import add, and_, eq, itemgetter
 from typing import Final
 
 __all__ = [
@@ -44,24 +46,30 @@ def signature(items: Iterable[bytes]) -> tuple[int, ...]:
     # Descending order: the last write per bin is the bin's minimum.
     mins = {h >> _SHIFT: h for h in hashes}
     if len(mins) == SIGNATURE_SIZE:
-        return tuple(map(mins.__getitem__, _RANGE))
-    return _densify(mins)
+        return _ALL_BINS(mins)  # type: ignore[no-any-return]
+    sources, offsets = _plan(frozenset(mins))
+    return tuple(map(and_, map(add, sources(mins), offsets), _MASKS))
 
 
-def _densify(mins: dict[int, int]) -> tuple[int, ...]:
-    """Fill each empty bin from the next non-empty bin to its right (circularly), offset by
-    the distance, so equal positions still mean "same minimum"."""
-    out = list(map(mins.get, _RANGE))
-    filled = sorted(mins)
-    first = filled[0]
-    nxt = first + SIGNATURE_SIZE  # wrap-around target for bins after the last filled one
+_ALL_BINS: Final = itemgetter(*_RANGE)  # dict -> tuple of its values for keys 0..15
+_MASKS: Final = (_MASK32,) * SIGNATURE_SIZE
+
+
+@lru_cache(maxsize=8192)
+def _plan(filled: frozenset[int]) -> tuple[itemgetter[tuple[int, ...]], tuple[int, ...]]:
+    """Densification plan for one set of non-empty bins: each bin j takes the minimum of
+    the next non-empty bin to its right (circularly; itself if non-empty), offset by the
+    distance times a 32-bit golden-ratio constant, so equal positions still mean "same
+    minimum". Depends only on which bins are filled, so it is cached by that set."""
+    sources = [0] * SIGNATURE_SIZE
+    offsets = [0] * SIGNATURE_SIZE
+    nxt = min(filled) + SIGNATURE_SIZE  # wrap-around target after the last filled bin
     for j in range(SIGNATURE_SIZE - 1, -1, -1):
-        if j in mins:
+        if j in filled:
             nxt = j
-        else:
-            d = nxt - j
-            out[j] = (mins[nxt % SIGNATURE_SIZE] + d * _GOLDEN) & _MASK32
-    return tuple(out)  # type: ignore[arg-type]
+        sources[j] = nxt % SIGNATURE_SIZE
+        offsets[j] = ((nxt - j) * _GOLDEN) & _MASK32
+    return itemgetter(*sources), tuple(offsets)
 
 
 def template_similarity(a: tuple[int, ...], b: tuple[int, ...]) -> float:
