@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import shutil
 import signal
-import socket
 import tempfile
 import threading
 import time
@@ -26,7 +25,7 @@ from typing import Any
 import orjson
 
 from streams.config import Settings
-from streams.kafka.broker import BrokerConfig, LocalBroker, default_cache_dir
+from streams.kafka.broker import BrokerConfig, LocalBroker, default_cache_dir, free_ports
 from streams.kafka.io import (
     committed_lag,
     consume,
@@ -41,13 +40,6 @@ from streams.sample import HARVESTER, bundled_sample_path
 from streams.worker.process import WorkerProcess
 
 PROCESSING_TIMEOUT_S = 180.0
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def say(message: str) -> None:
@@ -99,7 +91,7 @@ def _tail(bootstrap: str, topic: str, stop: threading.Event, seen: list[dict[str
 
 def demo_settings(settings: Settings, workdir: Path) -> Settings:
     """Private ports, directories and group, so the demo never touches anything else."""
-    port, controller_port = free_port(), free_port()
+    port, controller_port = free_ports(2)
     return settings.with_overrides(
         {
             "bootstrap_servers": f"127.0.0.1:{port}",
