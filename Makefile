@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Local broker + worker + sample traffic with one harvesting account; prints the alerts.
+## Local broker + worker + sample traffic with a distillation fleet; prints the alerts.
 demo: $(STAMP)
 	$(BIN)/distillguard demo
 

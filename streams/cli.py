@@ -216,6 +216,18 @@ def _add_analyst_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("--since", "--from", dest="since", help="first event time (RFC 3339 or ms)")
     p.add_argument("--until", help="last event time (RFC 3339 or ms)")
 
+    p = add("ablate", commands.cmd_ablate, "backtest with each signal switched off in turn")
+    p.add_argument("file", help="JSON Lines(.gz) events")
+    p.add_argument("--labels", required=True, help="labels CSV")
+    p.add_argument("--signals", help="comma-separated subset (default: every switchable one)")
+    p.add_argument(
+        "--hard-negatives",
+        default=",".join(commands.HARD_NEGATIVES),
+        help="benign populations whose worst flagged share is reported",
+    )
+    p.add_argument("--jobs", type=int, default=2, help="backtests run in parallel")
+    p.add_argument("--out", help="also write the Markdown table here")
+
     for name, func, text in (
         (
             "backtest",

@@ -35,13 +35,23 @@ class Settings:
     topic_dead_letter: str = _setting("dead-letter", "topic for records that break the contract")
     partitions: int = _setting(4, "partitions of the pipeline topics and state changelogs")
     max_record_bytes: int = _setting(1_048_576, "records larger than this are dead-lettered")
-    harvest_window_s: int = _setting(
-        3600, "event-time window of the harvest-rate rule (300, 3600 or 86400)"
+    account_threshold: float = _setting(
+        0.7, "alert a lone account at this harvest confidence (0..1)"
     )
-    harvest_output_tokens: int = _setting(
-        150_000, "harvest rule: output tokens within the window that raise an alert"
+    account_min_requests: int = _setting(20, "requests an account needs before a lone alert")
+    suspect_score: float = _setting(
+        0.45, "raw harvest score from which an account's shared keys link it to others"
     )
-    harvest_min_requests: int = _setting(30, "harvest rule: requests within the window, at least")
+    campaign_threshold: float = _setting(
+        0.5, "alert a linked group of accounts at this campaign score (0..1)"
+    )
+    campaign_min_accounts: int = _setting(3, "accounts a linked group needs to be a campaign")
+    campaign_quiet_s: int = _setting(
+        2 * 86400, "event time without new evidence after which a campaign's links fade"
+    )
+    disabled_signals: str = _setting(
+        "", "comma-separated signals or link kinds to switch off (ablation studies)"
+    )
     profile_ttl_s: int = _setting(7 * 86400, "drop an account profile idle this long (event time)")
     max_accounts_per_partition: int = _setting(
         200_000, "cap on profiles held per partition; least recently active are dropped"
@@ -118,8 +128,11 @@ def validate(settings: Settings) -> None:
     """Reject settings that cannot work, with a message naming the knob."""
     if settings.partitions < 1:
         raise ValueError("partitions must be >= 1")
-    if settings.harvest_window_s not in (300, 3600, 86400):
-        raise ValueError("harvest_window_s must be one of 300, 3600, 86400")
+    for name in ("account_threshold", "campaign_threshold", "suspect_score"):
+        if not 0 < getattr(settings, name) <= 1:
+            raise ValueError(f"{name} must be in (0, 1]")
+    if settings.campaign_min_accounts < 2:
+        raise ValueError("campaign_min_accounts must be >= 2")
     if settings.max_record_bytes < 256:
         raise ValueError("max_record_bytes must be >= 256")
     if settings.max_accounts_per_partition < 1:

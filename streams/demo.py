@@ -1,7 +1,7 @@
 """``distillguard demo``: the whole pipeline on one machine, then everything stopped again.
 
 Starts a private broker (free ports, temporary home), creates the topics, starts a worker
-process, sends the bundled sample stream (normal accounts plus one harvester), prints
+process, sends the bundled sample stream (normal accounts plus a distillation fleet), prints
 alerts as they arrive, and stops everything it started, also on Ctrl-C or SIGTERM.
 
 The steps run in a helper thread while the main thread only waits: Python delivers signals
@@ -27,16 +27,16 @@ import orjson
 from streams.config import Settings
 from streams.kafka.broker import BrokerConfig, LocalBroker, default_cache_dir, free_ports
 from streams.kafka.io import (
-    committed_lag,
     consume,
     count_by_header,
     format_alert_line,
     group_is_stable,
+    pipeline_lag,
     produce_file,
 )
-from streams.kafka.pipeline import pipeline_topics
+from streams.kafka.pipeline import evidence_topic, links_topic, pipeline_topics
 from streams.kafka.topics import create_topics
-from streams.sample import HARVESTER, bundled_sample_path
+from streams.sample import FLEET, bundled_sample_path
 from streams.worker.process import WorkerProcess
 
 PROCESSING_TIMEOUT_S = 180.0
@@ -181,7 +181,10 @@ def _run_steps(settings: Settings, processes: DemoProcesses, workdir: Path) -> i
     tail.start()
     try:
         sample = bundled_sample_path()
-        say(f"sending the sample stream {sample.name} (normal accounts + {HARVESTER})")
+        say(
+            f"sending the sample stream {sample.name} (normal accounts + a fleet of "
+            f"{len(FLEET)}: {FLEET[0]} .. {FLEET[-1]})"
+        )
         started = time.monotonic()
         report = produce_file(settings.bootstrap_servers, settings.topic_api_calls, sample)
         say(f"sent {report.sent:,} events in {report.seconds:.1f} s; alerts as they arrive:")
@@ -210,10 +213,13 @@ def _wait_until_ready(settings: Settings, worker: WorkerProcess) -> None:
 
 
 def _wait_until_processed(settings: Settings, worker: WorkerProcess, started: float) -> float:
+    """Until the worker committed every input record and every record its stages passed
+    on to the next (link updates, then pair evidence: campaign alerts come last)."""
+    topics = [settings.topic_api_calls, links_topic(settings), evidence_topic(settings)]
     deadline = time.monotonic() + PROCESSING_TIMEOUT_S
     while time.monotonic() < deadline:
         _check_alive(worker)
-        lag = committed_lag(settings.bootstrap_servers, settings.app_id, settings.topic_api_calls)
+        lag = pipeline_lag(settings.bootstrap_servers, settings.app_id, topics)
         if lag == 0:
             return time.monotonic() - started
         time.sleep(0.5)
@@ -224,6 +230,12 @@ def _summarise(
     alerts: list[dict[str, Any]], events: int, elapsed: float, dead: dict[str, int]
 ) -> int:
     flagged = sorted({a for alert in alerts for a in alert["account_ids"]})
+    in_campaigns = {
+        a for alert in alerts if alert.get("kind") == "campaign" for a in alert["account_ids"]
+    }
+    campaigns = sorted(
+        {str(alert.get("campaign_id")) for alert in alerts if alert.get("kind") == "campaign"}
+    )
     say(
         f"the worker processed {events:,} events in {elapsed:.1f} s from the first one sent "
         f"({events / elapsed:,.0f} events/s, limited by the sender)"
@@ -231,8 +243,12 @@ def _summarise(
     reasons = ", ".join(f"{n} {reason}" for reason, n in sorted(dead.items()))
     say(f"{sum(dead.values())} malformed record(s) dead-lettered with reasons: {reasons or '-'}")
     say(f"{len(alerts)} alert record(s); flagged accounts: {', '.join(flagged) or 'none'}")
-    if flagged == [HARVESTER]:
-        say("the harvesting account was caught and no normal account was flagged")
+    if flagged == sorted(FLEET) and in_campaigns == set(FLEET):
+        say(
+            f"the distillation fleet ({len(FLEET)} accounts) was caught as "
+            f"{'one campaign' if len(campaigns) == 1 else f'{len(campaigns)} campaigns'}"
+            f" ({', '.join(campaigns)}) and no normal account was flagged"
+        )
         return 0
-    say(f"unexpected result: expected exactly {HARVESTER} to be flagged")
+    say(f"unexpected result: expected exactly the fleet {', '.join(FLEET)} to be flagged")
     return 1

@@ -18,19 +18,27 @@ def test_bad_env_value_names_the_variable() -> None:
 
 
 def test_invalid_setting_is_refused() -> None:
-    with pytest.raises(ValueError, match="harvest_window_s"):
-        load_settings({}, overrides={"harvest_window_s": 60})
+    with pytest.raises(ValueError, match="account_threshold"):
+        load_settings({}, overrides={"account_threshold": 1.5})
+
+
+def test_unknown_disabled_signal_is_refused_with_the_known_names() -> None:
+    from streams.core.pipeline import params_from_settings
+
+    settings = load_settings({}, overrides={"disabled_signals": "output_heavy,telepathy"})
+    with pytest.raises(ValueError, match=r"telepathy.*known: output_heavy"):
+        params_from_settings(settings)
 
 
 def test_config_command_prints_effective_values(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("DISTILLGUARD_BOOTSTRAP_SERVERS", "kafka-1:9092")
-    assert main(["config", "--harvest-output-tokens", "99"]) == 0
+    assert main(["config", "--account-min-requests", "99"]) == 0
     out = capsys.readouterr().out
     assert "kafka-1:9092" in out
-    assert "harvest_output_tokens" in out and "99" in out
-    assert "DISTILLGUARD_HARVEST_OUTPUT_TOKENS" in out
+    assert "account_min_requests" in out and "99" in out
+    assert "DISTILLGUARD_ACCOUNT_MIN_REQUESTS" in out
 
 
 def test_config_json(capsys: pytest.CaptureFixture[str]) -> None:

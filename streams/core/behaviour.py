@@ -32,7 +32,11 @@ RUBRIC = 9  # sum of rubric / grading scores (0..1 each)
 TOOL_USE = 10  # exchanges with tool calls
 OUTPUT_TOKENS = 11
 INPUT_TOKENS = 12
-_SLOTS = 13
+TEXT_SEEN = 13  # events whose prompt was read (prompt reading is sampled)
+HARVEST = 14  # read single-turn prompts, weighted by their CoT / rubric score
+TEMPLATE_REPEAT = 15  # read prompts whose template the account already used
+_SLOTS = 16
+_TEXT_SLOTS = (COT, RUBRIC, HARVEST, TEMPLATE_REPEAT)
 
 TOPIC_SLOTS = 16  # topic ids are folded into this many histogram buckets
 
@@ -83,7 +87,10 @@ class Behaviour:
         tool_calls: int,
         input_tokens: int,
         output_tokens: int,
+        text_seen: bool = True,
+        template_repeat: bool = False,
     ) -> None:
+        """Fold one event in; the text fields count only when ``text_seen`` (prompt read)."""
         last = self.last_ts_ms
         if last is not None:
             self._add_gap(ts_ms - last if ts_ms > last else 0)
@@ -110,14 +117,20 @@ class Behaviour:
             counts[RATE_LIMITED if status == 429 else ERRORS] += w
         if new_model:
             counts[NEW_MODEL] += w
-        counts[COT] += cot * w
-        counts[RUBRIC] += rubric * w
+        if text_seen:
+            counts[TEXT_SEEN] += w
+            counts[COT] += cot * w
+            counts[RUBRIC] += rubric * w
+            if not follow_up:
+                counts[HARVEST] += (cot if cot > rubric else rubric) * w
+            if template_repeat:
+                counts[TEMPLATE_REPEAT] += w
+            if topic:
+                self.topics[topic % TOPIC_SLOTS] += w
         if tool_calls:
             counts[TOOL_USE] += w
         counts[INPUT_TOKENS] += input_tokens * w
         counts[OUTPUT_TOKENS] += output_tokens * w
-        if topic:
-            self.topics[topic % TOPIC_SLOTS] += w
 
     def _rescale(self, ts_ms: int) -> None:
         """Move the reference time to ``ts_ms``, shrinking every counter to match."""
@@ -137,18 +150,27 @@ class Behaviour:
         self._gap_m2 += delta * (x - self._gap_mean)
 
     def share(self, slot: int) -> float:
-        """Decayed share of events with the property in ``slot`` (0 with no events)."""
-        n = self.counts[N]
+        """Decayed share of events with the property in ``slot`` (0 with no events).
+
+        Prompt-derived slots are shares of the events whose prompt was read.
+        """
+        n = self.counts[TEXT_SEEN if slot in _TEXT_SLOTS else N]
         return self.counts[slot] / n if n > 0 else 0.0
+
+    @property
+    def text_events(self) -> float:
+        """Decayed count of events whose prompt was read."""
+        return self.counts[TEXT_SEEN] * self._decay_to_last()
+
+    def _decay_to_last(self) -> float:
+        if self.ref_ms is None or self.last_ts_ms is None:
+            return 0.0
+        return math.exp(-_LN2 * (self.last_ts_ms - self.ref_ms) / self.half_life_ms)
 
     @property
     def events(self) -> float:
         """Decayed event count as of the latest event."""
-        if self.ref_ms is None or self.last_ts_ms is None:
-            return 0.0
-        return self.counts[N] * math.exp(
-            -_LN2 * (self.last_ts_ms - self.ref_ms) / self.half_life_ms
-        )
+        return self.counts[N] * self._decay_to_last()
 
     def temperature_fixedness(self) -> float:
         """Share of temperature-carrying requests that repeat the previous temperature."""
@@ -193,7 +215,8 @@ class Behaviour:
     @classmethod
     def from_state(cls, state: Sequence[Any]) -> Behaviour:
         behaviour = cls(int(state[0]))
-        behaviour.counts = array("d", state[1])
+        counts = list(state[1])
+        behaviour.counts = array("d", counts + [0.0] * (_SLOTS - len(counts)))
         behaviour.topics = array("d", state[2])
         behaviour.last_ts_ms = state[3]
         behaviour.ref_ms = state[4]

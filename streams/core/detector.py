@@ -1,7 +1,11 @@
-"""The detection core's single entry point: one event in, alerts out.
+"""The accounts stage: one event in, profile updated, account alerts and link updates out.
 
 Pure and deterministic given the input order and event times: the live worker (one
-``Detector`` per input partition) and offline tools call exactly this code.
+``Detector`` per input partition) and offline tools call exactly this code. Per event it
+updates the account's profile and behaviour in a few microseconds (prompt text is read
+for an account's first prompts and then one in ``read_every``), re-scores the account when
+its profile changed materially, and announces the account's link keys to the links
+stage only when they are new or its score moved.
 """
 
 from __future__ import annotations
@@ -9,34 +13,75 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import orjson
+
 from streams import __version__
-from streams.config import Settings
-from streams.core.alerts import Alert, account_alert_id, severity_rank
+from streams.core.alerts import Alert, Reason, account_alert_id, severity_rank
 from streams.core.event import ApiCall
+from streams.core.linking import (
+    TEMPLATE_BANDS,
+    TEMPLATE_KEYS_FIRST_PROMPTS,
+    WAKE_BUCKET_MS,
+    WAKE_IDLE_MS,
+    LinkUpdate,
+    identity_keys,
+)
 from streams.core.profile import AccountProfile, AlertState
 from streams.core.profiles import Loader, ProfileStore
-from streams.core.rules import HarvestRateRule
+from streams.core.reasons import account_reasons, severity_for
+from streams.core.scoring import confidence, raw_score, templated_share, terms
+from streams.core.text import prompt_features, template_bands
 
-# Called with (account_id, event time ms, detection statistic) at every evaluation, so
-# offline tuning can sweep thresholds over one recorded run.
+# Called with (account_id, event time ms, the account's alertable confidence) after every
+# event, so offline evaluation can count exchanges and tuning can sweep the lone-account
+# threshold over one recorded run.
 ScoreObserver = Callable[[str, int, float], None]
+
+DAY_MS = 86_400_000
+MAX_MODELS = 10_000  # models tracked per partition for release detection
 
 
 @dataclass(frozen=True, slots=True)
 class DetectorParams:
-    harvest: HarvestRateRule = field(default_factory=HarvestRateRule)
     profile_ttl_s: int = 7 * 86400
     max_accounts: int = 200_000
+    # A lone account is alerted when its confidence reaches this...
+    account_threshold: float = 0.7
+    # ...after at least this many requests, unless most of its prompts replay its own
+    # templates (an evaluation harness, not a sweep).
+    account_min_requests: int = 20
+    max_templated_share: float = 0.3
+    prior_events: float = 30.0  # confidence = raw * n / (n + prior_events)
+    # An account whose raw score crosses this is (no longer) a suspect to the links stage:
+    # it re-announces its keys then, and every ``refresh_ms`` while it stays a suspect.
+    suspect_raw: float = 0.45
+    refresh_ms: int = 12 * 3_600_000
+    read_first: int = 16  # prompts read for every account...
+    read_every: int = 8  # ...then one in this many
+    rescore_first: int = 16  # re-score on every event up to this many requests...
+    rescore_every: int = 4  # ...then every this many, or
+    rescore_after_ms: int = 600_000  # when this much event time passed since the last
+    disabled: frozenset[str] = field(default_factory=frozenset)  # signals off (ablation)
 
     @property
     def model_version(self) -> str:
-        return f"distillguard-{__version__}/{self.harvest.identity}"
+        off = "-no-" + "-".join(sorted(self.disabled)) if self.disabled else ""
+        return f"distillguard-{__version__}/harvest-v1{off}"
 
 
 class Detector:
-    """Profiles and rules for the accounts of one partition."""
+    """Profiles, scores and link announcements for the accounts of one partition."""
 
-    __slots__ = ("duplicates", "observer", "params", "store")
+    __slots__ = (
+        "clock_changed",
+        "duplicates",
+        "links",
+        "models",
+        "observer",
+        "params",
+        "started_ms",
+        "store",
+    )
 
     def __init__(
         self,
@@ -48,6 +93,14 @@ class Detector:
         self.store = ProfileStore(params.max_accounts, params.profile_ttl_s * 1000, loader)
         self.duplicates = 0
         self.observer = observer
+        self.links: list[LinkUpdate] = []  # announcements not yet taken by the shell
+        self.models: dict[str, int] = {}  # model -> first seen (event time)
+        self.started_ms: int | None = None
+        self.clock_changed = False  # models / started_ms changed since the last checkpoint
+
+    def take_links(self) -> list[LinkUpdate]:
+        links, self.links = self.links, []
+        return links
 
     def process(self, event: ApiCall, position: int) -> list[Alert]:
         """Apply one event at source ``position`` (offset); return the alerts it raises.
@@ -56,61 +109,197 @@ class Detector:
         replay (after a restart) and changes nothing.
         """
         store = self.store
+        ts = event.ts_ms
         profile = store.get(event.account_id)
+        woke = True
         if profile is None:
             profile = AccountProfile.new(event)
         elif position <= profile.last_position:
             self.duplicates += 1
             return []
+        else:
+            woke = ts - profile.last_seen_ms >= WAKE_IDLE_MS
         profile.update(event, position)
-        store.touch(profile, event.ts_ms)
-        return self._evaluate(profile, event.ts_ms)
+        params = self.params
+        # Identity keys change rarely: rebuild them only when the identity fields do.
+        identity = (
+            event.payment_fingerprint,
+            event.tls_fingerprint,
+            event.user_agent,
+            event.ip,
+            event.asn,
+            event.system_prompt_hash,
+            event.org_id,
+            event.account_created_ms,
+            event.signup_channel,
+        )
+        if identity != profile.last_identity:
+            profile.last_identity = identity
+            new_keys = list(identity_keys(event))
+        else:
+            new_keys = []
+        if woke:
+            new_keys.append(f"wake:{ts // WAKE_BUCKET_MS}")
 
-    def _evaluate(self, profile: AccountProfile, ts_ms: int) -> list[Alert]:
-        rule = self.params.harvest
-        statistic = rule.statistic(profile)
+        # Prompt text: read for the first prompts, then sampled; never stored.
+        cot = rubric = 0.0
+        topic = 0
+        repeat = text_seen = False
+        prompt = event.prompt
+        if prompt and (
+            profile.prompts_read < params.read_first or profile.requests % params.read_every == 0
+        ):
+            features = prompt_features(prompt)
+            cot, rubric, topic = features.cot, features.rubric, features.topic
+            bands = template_bands(features.template, TEMPLATE_BANDS)
+            repeated = profile.remember_template(bands)
+            repeat = bool(repeated)
+            profile.prompts_read += 1
+            text_seen = True
+            # Template keys: the first prompts' bands, then the bands the account reuses.
+            announce = bands if profile.prompts_read <= TEMPLATE_KEYS_FIRST_PROMPTS else repeated
+            new_keys.extend(f"tpl:{band:x}" for band in announce)
+
+        new_model = self._is_new_release(event.model, ts)
+        if new_model and profile.first_use_of(event.model):
+            new_keys.append("pivot:" + event.model)
+        hit = event.stop_reason == "max_tokens" or (
+            event.max_tokens is not None and event.output_tokens >= event.max_tokens > 0
+        )
+        profile.behaviour.observe(
+            ts,
+            max_tokens_hit=hit,
+            follow_up=(event.turn or 1) > 1,
+            temperature=event.temperature,
+            status=event.status,
+            new_model=new_model,
+            cot=cot,
+            rubric=rubric,
+            topic=topic,
+            tool_calls=event.tool_calls or 0,
+            input_tokens=event.input_tokens,
+            output_tokens=event.output_tokens,
+            text_seen=text_seen,
+            template_repeat=repeat,
+        )
+        store.touch(profile, ts)
+        alerts: list[Alert] = []
+        if self._rescore_due(profile, ts):
+            alerts = self._score(profile, ts)
+        self._announce(profile, new_keys, ts, event)
         if self.observer is not None:
-            self.observer(profile.account_id, ts_ms, statistic)
-        finding = rule.evaluate(profile, statistic)
-        if finding is None:
+            self.observer(profile.account_id, ts, profile.alertable)
+        return alerts
+
+    def _is_new_release(self, model: str, ts: int) -> bool:
+        """Is ``model`` a release this partition first saw less than a day ago?
+
+        Models seen in the partition's first day are the existing line-up, not releases.
+        """
+        if self.started_ms is None:
+            self.started_ms = ts
+            self.clock_changed = True
+        first = self.models.get(model)
+        if first is None:
+            if len(self.models) >= MAX_MODELS:
+                return False
+            self.models[model] = first = ts
+            self.clock_changed = True
+        return first - self.started_ms >= DAY_MS and ts - first < DAY_MS
+
+    def clock_state(self) -> bytes:
+        """The partition's release clock (first event, first sight of each model)."""
+        return orjson.dumps([self.started_ms, self.models])
+
+    def restore_clock(self, blob: bytes) -> None:
+        started, models = orjson.loads(blob)
+        self.started_ms = None if started is None else int(started)
+        self.models = {str(m): int(t) for m, t in models.items()}
+
+    def _rescore_due(self, profile: AccountProfile, ts: int) -> bool:
+        p = self.params
+        n = profile.requests
+        return (
+            n <= p.rescore_first
+            or n - profile.scored_requests >= p.rescore_every
+            or ts - profile.scored_ms >= p.rescore_after_ms
+        )
+
+    def _announce(
+        self, profile: AccountProfile, new_keys: list[str], ts: int, event: ApiCall
+    ) -> None:
+        """Announce new keys; announce all of them again (current identity included) when
+        the account becomes or stops being a suspect, and while it is one, whenever its
+        request count doubled or ``refresh_ms`` passed (the links and campaign stages pool
+        raw scores weighted by those counts)."""
+        announced = profile.announced
+        raw = round(profile.raw_score, 4)
+        params = self.params
+        suspect = raw >= params.suspect_raw
+        n = profile.requests
+        if suspect != (announced.raw >= params.suspect_raw) or (
+            suspect
+            and (ts - announced.full_ms >= params.refresh_ms or n >= 2 * announced.full_requests)
+        ):
+            announced.raw, announced.full_ms, announced.full_requests = raw, ts, n
+            keys = list(dict.fromkeys([*identity_keys(event), *announced.keys, *new_keys]))
+        else:
+            keys = [k for k in new_keys if announced.is_new(k)]
+        if not keys:
+            return
+        account = profile.account_id
+        for key in keys:
+            announced.remember(key, ts)
+            self.links.append(LinkUpdate(key, account, ts, raw, n))
+
+    def _score(self, profile: AccountProfile, ts: int) -> list[Alert]:
+        params = self.params
+        ts_terms = terms(profile.behaviour, params.disabled)
+        raw = raw_score(ts_terms)
+        conf = confidence(raw, float(profile.requests), params.prior_events)
+        profile.raw_score, profile.confidence = raw, conf
+        profile.scored_ms, profile.scored_requests = ts, profile.requests
+        templated = templated_share(profile.behaviour)
+        eligible = (
+            profile.requests >= params.account_min_requests
+            and templated <= params.max_templated_share
+        )
+        # The figure the lone-account threshold applies to (0 while not eligible).
+        profile.alertable = conf if eligible else 0.0
+        if profile.alertable < params.account_threshold:
             return []
+        severity = severity_for(conf)
         state = profile.alert
         if state is None:
             state = AlertState(
-                alert_id=account_alert_id(profile.account_id, rule.name, ts_ms),
+                alert_id=account_alert_id(profile.account_id, "harvest", ts),
                 version=1,
-                severity=finding.severity,
-                raised_ms=ts_ms,
+                severity=severity,
+                raised_ms=ts,
             )
-        elif severity_rank(finding.severity) > severity_rank(state.severity):
-            state = AlertState(state.alert_id, state.version + 1, finding.severity, state.raised_ms)
+        elif severity_rank(severity) > severity_rank(state.severity):
+            state = AlertState(state.alert_id, state.version + 1, severity, state.raised_ms)
         else:
             return []
         profile.alert = state
+        reasons: tuple[Reason, ...] = account_reasons(ts_terms)
+        evidence = {
+            "signals": {t.code: t.figure for t in ts_terms},
+            "raw_score": round(raw, 4),
+            "templated_share": round(templated, 4),
+            "profile": profile.summary(),
+        }
         return [
             Alert(
                 alert_id=state.alert_id,
                 version=state.version,
                 kind="account",
                 account_ids=(profile.account_id,),
-                detected_at_ms=ts_ms,
-                score=finding.score,
-                severity=finding.severity,
-                reasons=(finding.reason,),
-                evidence=finding.evidence,
-                model_version=self.params.model_version,
+                detected_at_ms=ts,
+                score=round(conf, 4),
+                severity=severity,
+                reasons=reasons,
+                evidence=evidence,
+                model_version=params.model_version,
             )
         ]
-
-
-def params_from_settings(settings: Settings) -> DetectorParams:
-    """The detector knobs of the effective configuration."""
-    return DetectorParams(
-        harvest=HarvestRateRule(
-            window_s=settings.harvest_window_s,
-            min_output_tokens=settings.harvest_output_tokens,
-            min_requests=settings.harvest_min_requests,
-        ),
-        profile_ttl_s=settings.profile_ttl_s,
-        max_accounts=settings.max_accounts_per_partition,
-    )

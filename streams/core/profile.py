@@ -11,11 +11,15 @@ from dataclasses import dataclass, field
 
 import orjson
 
+from streams.core.behaviour import Behaviour
 from streams.core.event import ApiCall
+from streams.core.linking import AnnouncedKeys
 from streams.core.sketches import DistinctCounter
 from streams.core.windows import METRICS, WINDOWS_S, WindowedCounters
 
-_STATE_VERSION = 1
+_STATE_VERSION = 2
+MAX_RECENT_TEMPLATES = 32  # template band keys remembered for self-repetition
+MAX_MODELS = 8  # models remembered per account (first use of a new model)
 
 
 @dataclass(slots=True)
@@ -47,6 +51,18 @@ class AccountProfile:
     ips: DistinctCounter = field(default_factory=DistinctCounter)
     asns: DistinctCounter = field(default_factory=DistinctCounter)
     alert: AlertState | None = None
+    behaviour: Behaviour = field(default_factory=Behaviour)
+    announced: AnnouncedKeys = field(default_factory=AnnouncedKeys)
+    recent_templates: list[int] = field(default_factory=list)
+    models: list[str] = field(default_factory=list)
+    prompts_read: int = 0
+    raw_score: float = 0.0  # harvest score from behaviour alone (scoring.raw_score)
+    confidence: float = 0.0  # raw_score shrunk by how little has been seen
+    alertable: float = 0.0  # confidence if eligible for a lone alert, else 0
+    # Not checkpointed: the identity fields of the last event (announcing only changes).
+    last_identity: tuple[object, ...] | None = field(default=None, compare=False)
+    scored_ms: int = 0
+    scored_requests: int = 0
 
     @classmethod
     def new(cls, event: ApiCall) -> AccountProfile:
@@ -76,6 +92,25 @@ class AccountProfile:
             self.signup_channel = event.signup_channel
         if event.org_id is not None:
             self.org_id = event.org_id
+
+    def remember_template(self, bands: tuple[int, ...]) -> tuple[int, ...]:
+        """Note a prompt's template bands; returns those among the account's recent ones."""
+        recent = self.recent_templates
+        repeated = tuple(band for band in bands if band in recent)
+        recent.extend(bands)
+        if len(recent) > MAX_RECENT_TEMPLATES:
+            del recent[: len(recent) - MAX_RECENT_TEMPLATES]
+        return repeated
+
+    def first_use_of(self, model: str) -> bool:
+        """True the first time the account calls ``model`` (among its recent models)."""
+        models = self.models
+        if model in models:
+            return False
+        models.append(model)
+        if len(models) > MAX_MODELS:
+            del models[0]
+        return True
 
     def age_s(self, now_ms: int) -> float:
         """Account age at ``now_ms``: from its creation time, else from when we first saw it."""
@@ -109,6 +144,16 @@ class AccountProfile:
                 None
                 if alert is None
                 else [alert.alert_id, alert.version, alert.severity, alert.raised_ms],
+                self.behaviour.to_state(),
+                self.announced.to_state(),
+                self.recent_templates,
+                self.models,
+                self.prompts_read,
+                self.raw_score,
+                self.confidence,
+                self.scored_ms,
+                self.scored_requests,
+                self.alertable,
             ]
         )
 
@@ -134,6 +179,16 @@ class AccountProfile:
             ips=DistinctCounter.from_state(state[13]),
             asns=DistinctCounter.from_state(state[14]),
             alert=None if alert is None else AlertState(*alert),
+            behaviour=Behaviour.from_state(state[16]),
+            announced=AnnouncedKeys.from_state(state[17]),
+            recent_templates=list(state[18]),
+            models=list(state[19]),
+            prompts_read=state[20],
+            raw_score=state[21],
+            confidence=state[22],
+            scored_ms=state[23],
+            scored_requests=state[24],
+            alertable=state[25],
         )
 
     def summary(self) -> dict[str, object]:
@@ -152,4 +207,6 @@ class AccountProfile:
             "account_age_s": round(self.age_s(now), 1),
             "first_seen_ms": self.first_seen_ms,
             "last_seen_ms": self.last_seen_ms,
+            "raw_score": round(self.raw_score, 4),
+            "confidence": round(self.confidence, 4),
         }

@@ -206,16 +206,31 @@ def _wait_for_partitions(consumer: KafkaConsumer, topic: str, timeout_s: float) 
         time.sleep(0.2)
 
 
-def format_alert_line(alert: dict[str, Any]) -> str:
-    """One readable line per alert, for people watching a terminal."""
-    reasons = "; ".join(f"{r.get('code')}: {r.get('detail')}" for r in alert.get("reasons", []))
-    accounts = alert.get("account_ids", [])
-    who = accounts[0] if len(accounts) == 1 else f"{len(accounts)} accounts"
-    campaign = f" campaign={alert['campaign_id']}" if alert.get("campaign_id") else ""
+def format_alert_line(alert: dict[str, Any], max_reasons: int = 5) -> str:
+    """One readable line per alert, for people watching a terminal.
+
+    ``<detected_at>  <SEVERITY> account <account_id>  score=<s>  v<version>  <reason codes>``,
+    or for a campaign ``... campaign <campaign_id> (<n> accounts)  score=...``: the
+    strongest reason codes only (``--json`` has the details and the evidence).
+    """
+    accounts = alert.get("account_ids") or []
+    kind = str(alert.get("kind") or "?")
+    campaign_id = alert.get("campaign_id")
+    if kind == "campaign" or campaign_id:
+        plural = "" if len(accounts) == 1 else "s"
+        who = f"{campaign_id or '?'} ({len(accounts)} account{plural})"
+    elif len(accounts) == 1:
+        who = str(accounts[0])
+    else:
+        who = f"({len(accounts)} accounts)"
+    score = alert.get("score")
+    shown = f"{score:.2f}" if isinstance(score, int | float) else "?"
+    reasons = alert.get("reasons") or []
+    codes = ", ".join(str(r.get("code")) for r in reasons[:max_reasons] if isinstance(r, dict))
+    more = f" +{len(reasons) - max_reasons}" if len(reasons) > max_reasons else ""
     return (
-        f"{alert.get('detected_at')}  {str(alert.get('severity', '?')).upper():8} "
-        f"{alert.get('kind')} {who}{campaign}  score={alert.get('score')}  "
-        f"[{alert.get('alert_id')} v{alert.get('version')}]  {reasons}"
+        f"{alert.get('detected_at', '?')}  {str(alert.get('severity') or '?').upper():8} "
+        f"{kind} {who}  score={shown}  v{alert.get('version', '?')}  {codes or '-'}{more}"
     )
 
 
@@ -236,6 +251,33 @@ def committed_lag(bootstrap: str, group: str, topic: str) -> int | None:
         return int(
             sum(end - (committed[tp].offset if tp in committed else 0) for tp, end in ends.items())
         )
+    finally:
+        admin.close()
+        consumer.close()
+
+
+def pipeline_lag(bootstrap: str, group: str, topics: list[str]) -> int | None:
+    """Records of all ``topics`` the group has not committed yet; None while a topic with
+    records has no commit (an empty topic counts as caught up)."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap)
+    try:
+        try:
+            committed = admin.list_group_offsets(group).get(group, {})
+        except _COORDINATOR_NOT_READY:
+            return None
+        total = 0
+        for topic in topics:
+            tps = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or set()]
+            ends = consumer.end_offsets(tps)
+            if not any(ends.values()):
+                continue
+            if not any(tp in committed for tp in tps):
+                return None
+            total += sum(
+                end - (committed[tp].offset if tp in committed else 0) for tp, end in ends.items()
+            )
+        return int(total)
     finally:
         admin.close()
         consumer.close()

@@ -15,11 +15,11 @@ from typing import IO, Any
 
 import orjson
 
-from streams.core.detector import DetectorParams
+from streams.core.pipeline import PipelineParams
 from streams.offline.evaluation import Tally
 from streams.offline.progress import Progress
 from streams.offline.sources import OfflineRecord
-from streams.worker.runtime import Headers, SourceRecord, WorkerRuntime
+from streams.worker.runtime import TABLES, Headers, SourceRecord, WorkerRuntime
 
 
 @dataclass
@@ -77,7 +77,7 @@ class BacktestResult:
 
 def run_backtest(
     records: Iterable[OfflineRecord],
-    params: DetectorParams,
+    params: PipelineParams,
     *,
     max_record_bytes: int,
     source_topic: str = "api-calls",
@@ -97,7 +97,7 @@ def run_backtest(
     def discard_dead_letter(key: bytes | None, value: bytes, headers: Headers | None) -> None:
         return None  # counted by the runtime; offline there is no dead-letter topic
 
-    def discard_changelog(partition: int, key: bytes, value: bytes | None) -> None:
+    def discard_changelog(table: str, partition: int, key: bytes, value: bytes | None) -> None:
         return None
 
     observer = _fan_out(tally, recorder)
@@ -107,7 +107,7 @@ def run_backtest(
         send_alert=send_alert,
         send_dead_letter=discard_dead_letter,
         send_changelog=discard_changelog,
-        state={},
+        states={table: {} for table in TABLES},
         observer=observer,
     )
     worker_log = logging.getLogger("distillguard.worker")
@@ -123,6 +123,7 @@ def run_backtest(
             count += 1
             if progress is not None and not count % 4096:
                 progress.update(count)
+        runtime.flush()
     finally:
         worker_log.setLevel(previous_level)
         if progress is not None:

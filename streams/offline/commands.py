@@ -11,7 +11,7 @@ from pathlib import Path
 import orjson
 
 from streams.config import Settings
-from streams.core.detector import params_from_settings
+from streams.core.pipeline import params_from_settings
 from streams.core.timeutil import parse_rfc3339_ms
 from streams.offline.backtest import BacktestResult, ScoreRecorder, run_backtest
 from streams.offline.evaluation import (
@@ -169,10 +169,8 @@ def cmd_tune(args: argparse.Namespace, settings: Settings) -> int:
     chosen = recommend(points, args.target_fpr)
     out = Path(args.out)
     plots = write_plots(points, out, chosen)
-    setting = "harvest_output_tokens"
-    report = markdown_report(
-        points, chosen, args.target_fpr, setting, settings.harvest_output_tokens
-    )
+    setting = "account_threshold"
+    report = markdown_report(points, chosen, args.target_fpr, setting, settings.account_threshold)
     (out / "tuning.md").write_text(report)
     (out / "sweep.json").write_bytes(
         orjson.dumps(sweep_json(points, chosen), option=orjson.OPT_INDENT_2)
@@ -184,8 +182,35 @@ def cmd_tune(args: argparse.Namespace, settings: Settings) -> int:
         )
     else:
         print(
-            f"recommended {setting} = {chosen.threshold:,.0f}: recall {chosen.recall:.1%}, "
+            f"recommended {setting} = {chosen.threshold:.3f}: recall {chosen.recall:.1%}, "
             f"FPR {chosen.false_positive_rate:.3%}, {chosen.flagged_per_day:,.1f} accounts/day"
         )
     print("wrote " + ", ".join(str(p) for p in [*plots, out / "tuning.md", out / "sweep.json"]))
+    return 0
+
+
+HARD_NEGATIVES = ("campus_nat", "enterprise", "benchmark_customer", "reseller_legit", "hackathon")
+
+
+def cmd_ablate(args: argparse.Namespace, settings: Settings) -> int:
+    from streams.offline.ablation import ablate, format_table
+
+    path, labels = Path(args.file), Path(args.labels)
+    for required in (path, labels):
+        if not required.is_file():
+            print(f"error: no such file: {required}", file=sys.stderr)
+            return 2
+    signals = [s.strip() for s in args.signals.split(",") if s.strip()] if args.signals else None
+    rows = ablate(
+        path,
+        labels,
+        settings,
+        signals=signals,
+        hard_negatives=tuple(args.hard_negatives.split(",")),
+        jobs=args.jobs,
+    )
+    table = format_table(rows)
+    print(table, end="")
+    if args.out:
+        Path(args.out).write_text(table)
     return 0

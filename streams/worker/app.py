@@ -6,6 +6,7 @@ Thin on purpose: everything that decides anything lives in ``streams.core`` and
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 from typing import Any
@@ -15,12 +16,20 @@ from faust.transport.drivers import aiokafka as faust_aiokafka
 from faust.types import TP
 
 from streams.config import Settings
-from streams.core.detector import params_from_settings
-from streams.worker.runtime import Headers, SourceRecord, WorkerRuntime
+from streams.core.pipeline import params_from_settings
+from streams.kafka.pipeline import evidence_topic, links_topic
+from streams.worker.runtime import (
+    CAMPAIGNS,
+    LINK_KEYS,
+    PROFILES,
+    Headers,
+    Sink,
+    SourceRecord,
+    WorkerRuntime,
+)
+from streams.worker.sequence import Admit, OffsetSequencer
 
 log = logging.getLogger("distillguard.worker")
-
-PROFILE_TABLE = "profiles"
 
 
 class CheckpointOnCommit(faust.Sensor):
@@ -67,6 +76,89 @@ class _ReplayingConsumer(faust_aiokafka.Consumer):
         super().__init__(*args, **kwargs)
         self._read_offset = _NoReadOffsets()
 
+    def _new_offset(self, tp: TP) -> int | None:
+        """Never commit past an offset that was not acknowledged.
+
+        faust's own check lets a commit pass over the single record at the committed
+        head when later ones are acknowledged; with records held back by the sequencer
+        that would skip a record nobody processed.
+        """
+        acked = self._acked[tp]
+        committed = self._committed_offset[tp]
+        if acked and committed is not None and min(acked) > committed:
+            return None
+        result: int | None = super()._new_offset(tp)
+        return result
+
+    def ack(self, message: Any) -> bool:
+        """Acknowledge only records the agent really processed.
+
+        faust's stream skips a queued record fetched under an older consumer generation
+        (or while flow control is off, during a rebalance) and then acks it anyway; a
+        commit can then pass over a record nobody processed, and it is lost. Refusing
+        the ack keeps the committed offset at or below that record, so it is fetched
+        again after the rebalance's seek to the committed offsets. A processed record is
+        acked in the same event-loop step that delivered it, so it is never refused
+        unless a rebalance interleaved; then it is fetched again and the profile's
+        last-applied offset skips it.
+        """
+        held: set[tuple[str, int, int]] = self.app.distillguard_held  # type: ignore[attr-defined]
+        if (message.topic, message.partition, message.offset) in held:
+            held.discard((message.topic, message.partition, message.offset))
+            return False  # held back by the sequencer: it will be delivered again
+        if (
+            message.generation_id != self.app.consumer_generation_id
+            or not self.app.flow_control.is_active()
+        ):
+            return False
+        return bool(super().ack(message))
+
+    async def _commit_offsets(self, offsets: Any, start_new_transaction: bool = True) -> bool:
+        """Commit only once every record the processed events produced is delivered.
+
+        faust flushes its producer buffer before a commit, but that flush gives up after
+        0.1 s without a send and a record taken off the buffer is not yet in the Kafka
+        client's batch, so a commit could overtake the checkpoint and alerts it covers; a
+        crash right after would lose them. Waiting on each send's delivery future
+        closes that gap. A failed or stuck send fails the commit: the offsets stay where
+        they were and the records are processed again (at-least-once).
+        """
+        pending: PendingSends = self.app.distillguard_pending  # type: ignore[attr-defined]
+        await pending.wait_delivered(DELIVERY_TIMEOUT_S)
+        return bool(await super()._commit_offsets(offsets, start_new_transaction))
+
+
+DELIVERY_TIMEOUT_S = 60.0
+
+
+class PendingSends:
+    """Delivery futures of records sent since the last commit."""
+
+    def __init__(self) -> None:
+        self._futures: list[asyncio.Future[Any]] = []
+
+    def add(self, future: asyncio.Future[Any]) -> None:
+        self._futures.append(future)
+
+    def __len__(self) -> int:
+        return len(self._futures)
+
+    async def wait_delivered(self, timeout_s: float) -> None:
+        """Wait until every pending send is acknowledged by the broker; raise if one failed."""
+        while self._futures:
+            batch, self._futures = self._futures, []
+            try:
+                await asyncio.wait_for(asyncio.gather(*batch), timeout_s)
+            except BaseException:
+                # Keep every send not known delivered: a failed one fails each later
+                # commit too, so offsets never pass records whose outputs were lost.
+                self._futures = [f for f in batch if not _delivered(f)] + self._futures
+                raise
+
+
+def _delivered(future: asyncio.Future[Any]) -> bool:
+    return future.done() and not future.cancelled() and future.exception() is None
+
 
 class _Transport(faust_aiokafka.Transport):
     Consumer = _ReplayingConsumer
@@ -75,6 +167,15 @@ class _Transport(faust_aiokafka.Transport):
 class DistillguardApp(faust.App):
     def _new_transport(self) -> Any:
         return _Transport(self.conf.broker_consumer, self)
+
+
+def _state_table(app: faust.App, name: str, partitions: int) -> Any:
+    # bytes keys and values -> faust's "raw" codec: the state bytes as they are.
+    return app.Table(name, default=None, partitions=partitions, key_type=bytes, value_type=bytes)
+
+
+def _record(message: Any) -> SourceRecord:
+    return SourceRecord(message.topic, message.partition, message.offset, message.value)
 
 
 def broker_url(bootstrap_servers: str) -> str:
@@ -123,47 +224,105 @@ def create_app(settings: Settings, source_partitions: int | None = None) -> faus
     dead_letters = app.topic(
         settings.topic_dead_letter, key_serializer="raw", value_serializer="raw"
     )
-    table = app.Table(
-        PROFILE_TABLE,
-        default=None,
+    links = app.topic(
+        links_topic(settings),
+        key_serializer="raw",
+        value_serializer="raw",
         partitions=partitions,
-        key_type=bytes,  # bytes -> faust's "raw" codec: the profile bytes as they are
-        value_type=bytes,
+        internal=True,
     )
+    evidence = app.topic(
+        evidence_topic(settings),
+        key_serializer="raw",
+        value_serializer="raw",
+        partitions=1,  # the campaign stage sees all evidence (see docs/detection.md)
+        internal=True,
+    )
+    tables = {
+        PROFILES: _state_table(app, PROFILES, partitions),
+        LINK_KEYS: _state_table(app, LINK_KEYS, partitions),
+        CAMPAIGNS: _state_table(app, CAMPAIGNS, 1),
+    }
 
-    def send_alert(key: bytes | None, value: bytes, headers: Headers | None) -> None:
-        alerts.send_soon(key=key, value=value, headers=headers)
+    pending = PendingSends()
+    app.distillguard_pending = pending  # type: ignore[attr-defined]
 
-    def send_dead_letter(key: bytes | None, value: bytes, headers: Headers | None) -> None:
-        dead_letters.send_soon(key=key, value=value, headers=headers)
+    def sink(topic: faust.types.TopicT) -> Sink:
+        def send(key: bytes | None, value: bytes, headers: Headers | None) -> None:
+            pending.add(topic.send_soon(key=key, value=value, headers=headers))
 
-    def send_changelog(partition: int, key: bytes, value: bytes | None) -> None:
-        table.send_changelog(partition, key, value)
+        return send
+
+    def send_changelog(table: str, partition: int, key: bytes, value: bytes | None) -> None:
+        pending.add(tables[table].send_changelog(partition, key, value))
 
     runtime = WorkerRuntime(
         params_from_settings(settings),
         max_record_bytes=settings.max_record_bytes,
-        send_alert=send_alert,
-        send_dead_letter=send_dead_letter,
+        send_alert=sink(alerts),
+        send_dead_letter=sink(dead_letters),
+        send_link=sink(links),
+        send_evidence=sink(evidence),
         send_changelog=send_changelog,
-        state=table.data,
+        states={name: table.data for name, table in tables.items()},
     )
     app.distillguard_runtime = runtime  # type: ignore[attr-defined]
     app.sensors.add(CheckpointOnCommit(runtime))
 
-    @app.agent(source, name="accounts")
-    async def accounts(stream: faust.StreamT[bytes]) -> None:
-        # faust acks an event when the loop moves past it, i.e. after ``handle``.
-        async for event in stream.events():
-            message = event.message
-            runtime.handle(
-                SourceRecord(message.topic, message.partition, message.offset, message.value)
+    sequencer = OffsetSequencer()
+    held: set[tuple[str, int, int]] = set()
+    app.distillguard_held = held  # type: ignore[attr-defined]
+    app.distillguard_sequencer = sequencer  # type: ignore[attr-defined]
+
+    async def admitted(message: Any) -> bool:
+        """Whether to process ``message`` now (see streams.worker.sequence)."""
+        tp = (message.topic, message.partition)
+        committed = getattr(app.consumer, "_committed_offset", {}).get(message.tp)
+        verdict = sequencer.admit(tp, message.offset, committed)
+        if verdict is Admit.PROCESS:
+            return True
+        held.add((message.topic, message.partition, message.offset))
+        if verdict is Admit.REWIND:
+            expected = sequencer.expected(tp)
+            assert expected is not None  # a hole is relative to a known next offset
+            log.warning(
+                "offset hole in %s[%d]: got %d, expected %s; rewinding",
+                message.topic,
+                message.partition,
+                message.offset,
+                expected,
             )
+            await app.consumer.seek(message.tp, expected)
+        return False
+
+    # faust acks an event when the loop moves past it, i.e. after the handler ran.
+    @app.agent(source, name="accounts")
+    async def accounts_stage(stream: faust.StreamT[bytes]) -> None:
+        async for event in stream.events():
+            if await admitted(event.message):
+                runtime.handle(_record(event.message))
+
+    @app.agent(links, name="links")
+    async def links_stage(stream: faust.StreamT[bytes]) -> None:
+        async for event in stream.events():
+            if await admitted(event.message):
+                runtime.handle_link(_record(event.message))
+
+    @app.agent(evidence, name="campaigns")
+    async def campaign_stage(stream: faust.StreamT[bytes]) -> None:
+        async for event in stream.events():
+            if await admitted(event.message):
+                runtime.handle_evidence(_record(event.message))
 
     @app.on_partitions_revoked.connect  # type: ignore[arg-type]  # mode signal stubs are too narrow
     async def on_revoked(sender: Any, *args: Any, signal: Any = None, **kwargs: Any) -> None:
         revoked: set[TP] = args[0] if args else kwargs.get("revoked", set())
-        ours = {tp.partition for tp in revoked if tp.topic == settings.topic_api_calls}
-        runtime.drop_partitions(ours)
+        sequencer.forget({(tp.topic, tp.partition) for tp in revoked})
+        runtime.drop_partitions(
+            {tp.partition for tp in revoked if tp.topic == settings.topic_api_calls},
+            {tp.partition for tp in revoked if tp.topic == links_topic(settings)},
+        )
+        if any(tp.topic == evidence_topic(settings) for tp in revoked):
+            runtime.drop_campaigns()
 
     return app

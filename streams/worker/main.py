@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from streams.config import Settings
-from streams.kafka.pipeline import pipeline_topics
+from streams.kafka.pipeline import internal_topics, pipeline_topics
 from streams.kafka.topics import create_topics, describe_topics
 from streams.worker.app import create_app
 
@@ -29,6 +29,9 @@ def run_worker(settings: Settings) -> int:
     from faust.worker import Worker
 
     partitions = source_partitions(settings)
+    # Before the consumer subscribes: a topic missing at subscription time gets no
+    # partitions assigned until the next rebalance.
+    create_topics(settings.bootstrap_servers, internal_topics(settings, partitions))
     app = create_app(settings, source_partitions=partitions)
     worker = Worker(app, loglevel=settings.log_level.upper(), quiet=True)
     worker.execute_from_commandline()  # runs until SIGTERM/SIGINT, then exits the process

@@ -1,8 +1,12 @@
 """The worker's imperative shell around the core, independent of faust's wiring.
 
-Per input partition it keeps one ``Detector``; it turns bad records into dead letters,
-core alerts into ``alerts`` records, and it checkpoints changed profiles to the state
-changelog. The shell calls ``checkpoint`` at the start of every offset commit: every
+It runs the three detection stages: per input partition one ``Detector`` (accounts), per
+links-topic partition one ``LinkStage``, and one ``CampaignStage``. Live, the stages are
+joined by Kafka topics (link updates keyed by shared key, evidence to the campaign
+stage); offline (``link_sink`` unset) the runtime hands each stage's output straight to
+the next, in process. It turns bad records into dead letters, core alerts into
+``alerts`` records, and it checkpoints changed state (profiles, keys, campaigns) to the
+state changelogs. The shell calls ``checkpoint`` at the start of every offset commit: every
 record whose offset is about to be committed has already been applied in memory, the
 checkpoint hands the changed profiles to the producer, and faust flushes the producer
 before it commits, so a committed offset never runs ahead of durable state
@@ -15,15 +19,19 @@ from __future__ import annotations
 import logging
 import time
 import traceback
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import orjson
 
 from streams.core.alerts import Alert
-from streams.core.detector import Detector, DetectorParams, ScoreObserver
+from streams.core.coordination.campaigns import CampaignStage
+from streams.core.coordination.links import LinkStage
+from streams.core.detector import Detector, ScoreObserver
 from streams.core.event import InvalidEvent, parse_event
+from streams.core.linking import LinkUpdate, PairEvidence
+from streams.core.pipeline import PipelineParams
 from streams.core.redact import redact_prompt
 
 log = logging.getLogger("distillguard.worker")
@@ -38,7 +46,18 @@ class Sink(Protocol):
 
 
 class ChangelogSink(Protocol):
-    def __call__(self, partition: int, key: bytes, value: bytes | None) -> None: ...
+    def __call__(self, table: str, partition: int, key: bytes, value: bytes | None) -> None: ...
+
+
+# State tables: one changelog each.
+PROFILES = "profiles"
+LINK_KEYS = "link-keys"
+CAMPAIGNS = "campaigns"
+TABLES = (PROFILES, LINK_KEYS, CAMPAIGNS)
+CAMPAIGN_STATE_KEY = b"campaign-stage"
+# The accounts stage's release clock, stored with the profiles under a key no account id
+# can take (ids are at most 128 characters).
+CLOCK_KEY = b"\x00" * 129 + b"release-clock"
 
 
 @dataclass(slots=True)
@@ -57,21 +76,26 @@ class RuntimeCounters:
     dead_letters: int = 0
     duplicates: int = 0
     alerts: int = 0
+    link_updates: int = 0
+    evidence: int = 0
     checkpoints: int = 0
     profiles_written: int = 0
+    state_written: int = 0
     dead_letter_reasons: dict[str, int] = field(default_factory=dict)
 
 
 class WorkerRuntime:
     def __init__(
         self,
-        params: DetectorParams,
+        params: PipelineParams,
         *,
         max_record_bytes: int,
         send_alert: Sink,
         send_dead_letter: Sink,
         send_changelog: ChangelogSink,
-        state: MutableMapping[bytes, bytes],
+        states: Mapping[str, MutableMapping[bytes, bytes]],
+        send_link: Sink | None = None,
+        send_evidence: Sink | None = None,
         clock_ms: Callable[[], int] = lambda: int(time.time() * 1000),
         observer: ScoreObserver | None = None,
     ) -> None:
@@ -80,23 +104,50 @@ class WorkerRuntime:
         self._send_alert = send_alert
         self._send_dead_letter = send_dead_letter
         self._send_changelog = send_changelog
-        self._state = state
+        self._send_link = send_link
+        self._send_evidence = send_evidence
+        self._states = states
         self._clock_ms = clock_ms
         self._observer = observer
         self.detectors: dict[int, Detector] = {}
+        self.link_stages: dict[int, LinkStage] = {}
+        self._campaigns: CampaignStage | None = None
         self.counters = RuntimeCounters()
 
     def detector_for(self, partition: int) -> Detector:
         detector = self.detectors.get(partition)
         if detector is None:
-            state = self._state
+            state = self._states[PROFILES]
             detector = Detector(
-                self.params,
+                self.params.detector,
                 loader=lambda account: state.get(account.encode()),
                 observer=self._observer,
             )
+            clock = state.get(CLOCK_KEY)
+            if clock is not None:
+                detector.restore_clock(clock)
             self.detectors[partition] = detector
         return detector
+
+    def link_stage_for(self, partition: int) -> LinkStage:
+        stage = self.link_stages.get(partition)
+        if stage is None:
+            state = self._states[LINK_KEYS]
+            stage = LinkStage(self.params.links, loader=lambda key: state.get(key.encode()))
+            self.link_stages[partition] = stage
+        return stage
+
+    @property
+    def campaigns(self) -> CampaignStage:
+        stage = self._campaigns
+        if stage is None:
+            blob = self._states[CAMPAIGNS].get(CAMPAIGN_STATE_KEY)
+            params = self.params.campaigns
+            stage = (
+                CampaignStage(params) if blob is None else CampaignStage.from_bytes(params, blob)
+            )
+            self._campaigns = stage
+        return stage
 
     def handle(self, record: SourceRecord) -> None:
         """Process one record: update state in memory, send its alerts or dead letter.
@@ -115,12 +166,71 @@ class WorkerRuntime:
             self.counters.duplicates += detector.duplicates - before
             for alert in alerts:
                 self._emit(alert)
+            for update in detector.take_links():
+                self._forward_link(update)
         except InvalidEvent as exc:
             self._dead_letter(record, exc.reason, str(exc))
         except Exception as exc:  # a bug must not stop the stream
             self._processing_error(record, exc)
         else:
             self.counters.events += 1
+
+    def _forward_link(self, update: LinkUpdate) -> None:
+        self.counters.link_updates += 1
+        if self._send_link is not None:
+            self._send_link(update.key.encode(), update.to_bytes(), None)
+        else:
+            self._link(0, update)
+
+    def handle_link(self, record: SourceRecord) -> None:
+        """One record of the links topic (live): the links stage of its partition."""
+        try:
+            if record.value is None:
+                raise ValueError("link record without value")
+            update = LinkUpdate.from_bytes(record.value)
+        except Exception as exc:
+            self._internal_record_error(record, exc)
+            return
+        self._guarded(record, lambda: self._link(record.partition, update))
+
+    def _link(self, partition: int, update: LinkUpdate) -> None:
+        for evidence in self.link_stage_for(partition).process(update):
+            self.counters.evidence += 1
+            if self._send_evidence is not None:
+                self._send_evidence(b"campaigns", evidence.to_bytes(), None)
+            else:
+                self._campaign(evidence)
+
+    def handle_evidence(self, record: SourceRecord) -> None:
+        """One record of the evidence topic (live): the campaign stage."""
+        try:
+            if record.value is None:
+                raise ValueError("evidence record without value")
+            evidence = PairEvidence.from_bytes(record.value)
+        except Exception as exc:
+            self._internal_record_error(record, exc)
+            return
+        self._guarded(record, lambda: self._campaign(evidence))
+
+    def _campaign(self, evidence: PairEvidence) -> None:
+        for alert in self.campaigns.process(evidence):
+            self._emit(alert)
+
+    def flush(self) -> None:
+        """End of input (offline): let the campaign stage regroup on what it holds."""
+        for alert in self.campaigns.flush():
+            self._emit(alert)
+
+    def _guarded(self, record: SourceRecord, step: Callable[[], None]) -> None:
+        try:
+            step()
+        except Exception as exc:  # a bug must not stop the stream
+            self._processing_error(record, exc)
+
+    def _internal_record_error(self, record: SourceRecord, exc: Exception) -> None:
+        # Internal topics are written by this pipeline only: a bad record there is a bug
+        # or a version mismatch, and goes to the dead-letter topic like any other.
+        self._dead_letter(record, "bad_internal_record", f"unreadable: {type(exc).__name__}")
 
     def _processing_error(self, record: SourceRecord, exc: Exception) -> None:
         # Type and stack only: an exception's message could quote the record's data.
@@ -162,28 +272,55 @@ class WorkerRuntime:
         )
 
     def checkpoint(self) -> int:
-        """Hand every profile changed since the last checkpoint to the changelog."""
+        """Hand every state entry changed since the last checkpoint to its changelog."""
         written = 0
         for partition, detector in self.detectors.items():
-            for account_id, blob in detector.store.drain_changes():
-                key = account_id.encode()
-                if blob is None:
-                    self._state.pop(key, None)
-                else:
-                    self._state[key] = blob
-                self._send_changelog(partition, key, blob)
-                written += 1
+            changes = detector.store.drain_changes()
+            written += self._write(PROFILES, partition, changes)
+            self.counters.profiles_written += len(changes)
+            if detector.clock_changed:
+                detector.clock_changed = False
+                written += self._write(
+                    PROFILES, partition, [(CLOCK_KEY.decode(), detector.clock_state())]
+                )
+        for partition, stage in self.link_stages.items():
+            written += self._write(LINK_KEYS, partition, stage.drain_changes())
+        campaigns = self._campaigns
+        if campaigns is not None and campaigns.changed:
+            campaigns.changed = False
+            written += self._write(
+                CAMPAIGNS, 0, [(CAMPAIGN_STATE_KEY.decode(), campaigns.to_bytes())]
+            )
         if written:
             self.counters.checkpoints += 1
-            self.counters.profiles_written += written
+            self.counters.state_written += written
         return written
 
-    def drop_partitions(self, partitions: set[int]) -> None:
+    def _write(self, table: str, partition: int, changes: list[tuple[str, bytes | None]]) -> int:
+        state = self._states[table]
+        for name, blob in changes:
+            key = name.encode()
+            if blob is None:
+                state.pop(key, None)
+            else:
+                state[key] = blob
+            self._send_changelog(table, partition, key, blob)
+        return len(changes)
+
+    def drop_partitions(self, partitions: set[int], link_partitions: Iterable[int] = ()) -> None:
         """Forget partitions this worker no longer owns (after their final checkpoint)."""
         self.checkpoint()
         for partition in partitions:
             self.detectors.pop(partition, None)
+        for partition in link_partitions:
+            self.link_stages.pop(partition, None)
+
+    def drop_campaigns(self) -> None:
+        """The campaign stage moved to another worker: forget it (after a checkpoint)."""
+        self.checkpoint()
+        self._campaigns = None
 
     def stats(self) -> dict[str, Any]:
         tracked = sum(len(d.store) for d in self.detectors.values())
-        return {**self.counters.__dict__, "tracked_accounts": tracked}
+        keys = sum(len(stage) for stage in self.link_stages.values())
+        return {**self.counters.__dict__, "tracked_accounts": tracked, "tracked_keys": keys}

@@ -1,76 +1,591 @@
+"""The accounts stage: harvest scoring, lone-account alerts, link announcements, restarts.
+
+Events go through the real parser (``parse_event``) as on the wire. Prompts are built
+deterministically (``random.Random(seed)``), varied enough that a harvester's prompts are
+not replays of one template, and every one carries ``MARKER`` so a test can prove that no
+prompt text leaves the detector.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+import orjson
+import pytest
+
 from streams.core.alerts import Alert
-from streams.core.detector import Detector, DetectorParams
-from streams.core.rules import HarvestRateRule
-from tests.factories import T0, api_call
+from streams.core.behaviour import NEW_MODEL
+from streams.core.detector import DAY_MS, Detector, DetectorParams
+from streams.core.event import ApiCall, parse_event
+from streams.core.linking import HOUR_MS, WAKE_BUCKET_MS, LinkUpdate, kind_of
+from streams.core.scoring import SIGNALS, WEIGHTS, templated_share
+from tests.factories import T0, wire_event
+from tests.test_schemas import validator
 
-RULE = HarvestRateRule(window_s=3600, min_output_tokens=10_000, min_requests=5)
+MINUTE_MS = 60_000
+MARKER = "quokkaprism"  # a word in every generated prompt, never in any output
+COT_WRAPPER = "Think step by step and show all your reasoning."
+
+SUBJECTS: dict[str, tuple[str, ...]] = {
+    "math": ("derivative", "integral", "polynomial", "matrix", "eigenvalue", "prime",
+             "logarithm", "triangle", "probability", "series"),
+    "code": ("function", "linked list", "binary tree", "hash map", "recursion", "compiler",
+             "regex", "database index", "thread pool", "sorting algorithm"),
+    "law": ("contract", "tort", "negligence", "statute", "appeal", "jurisdiction", "copyright",
+            "patent", "liability", "testimony"),
+    "medicine": ("pneumonia", "diabetes", "hypertension", "antibiotic", "vaccine", "diagnosis",
+                 "symptom", "surgery", "dosage", "infection"),
+    "chemistry": ("molecule", "reaction", "catalyst", "oxidation", "acid", "electron", "bond",
+                  "solvent", "polymer", "isotope"),
+    "physics": ("velocity", "momentum", "gravity", "friction", "quantum", "photon", "entropy",
+                "magnetic field", "pendulum", "relativity"),
+    "history": ("empire", "revolution", "treaty", "dynasty", "war", "colonial", "medieval",
+                "renaissance", "monarchy", "republic"),
+    "finance": ("interest rate", "bond yield", "stock", "dividend", "inflation", "portfolio",
+                "loan", "mortgage", "budget", "tax"),
+}  # fmt: skip
+TOPICS = sorted(SUBJECTS)
+NOTIONS = sorted({w for words in SUBJECTS.values() for w in words})
+QUESTION_FORMS = (
+    "Explain the {a} and how it relates to the {b}.",
+    "What is the role of the {a} in a {b}?",
+    "Compare the {a} with the {b} and give an example.",
+    "Why does a {a} affect the {b}?",
+)
+COT_PHRASES = (
+    COT_WRAPPER,
+    "Let's think step by step.",
+    "Reason step by step. Make your reasoning explicit and complete before concluding.",
+    "Explain your reasoning step by step, then provide the final answer.",
+)
+DEV_FORMS = (
+    "hey can you fix this bug in my react component, the {a} state does not update",
+    "thanks, that worked. now how do I add a {a} spinner to the {b} page?",
+    "why is my {a} endpoint slower than the {b} one in production",
+    "ok, and what about the {a} handler? it throws an error on startup",
+    "can you rewrite that hook using a {a} instead of a {b}",
+)
+DEV_WORDS = ("loading", "login", "cart", "profile", "search", "upload", "settings", "billing",
+             "websocket", "cache", "router", "modal", "sidebar", "token", "reducer")  # fmt: skip
+HARNESS_PROMPT = (
+    f"{COT_WRAPPER} Then answer the multiple choice question about {MARKER} orbits: A B C D."
+)
+
+# Identity and infrastructure shared by a fleet (every kind of identity key).
+FLEET: dict[str, Any] = {
+    "payment_fingerprint": "card-7f3a",
+    "tls_fingerprint": "ja3-harness-01",
+    "user_agent": "python-httpx/0.27",
+    "ip": "203.0.113.17",
+    "asn": 64500,
+    "system_prompt_hash": "sys-9c1e",
+    "org_id": "org-fleet",
+    "account_created_at": "2026-11-20T10:15:00Z",
+    "signup_channel": "web",
+}
+FLEET_KEYS = {
+    "pay:card-7f3a",
+    "tls:ja3-harness-01",
+    "ua:python-httpx/0.27",
+    "net:203.0.113",
+    "asn:64500",
+    "sys:sys-9c1e",
+    "org:org-fleet",
+    # 2026-11-20T10:00Z in hours since the epoch, and the channel
+    f"cohort:{(T0 - 3 * DAY_MS + 2 * HOUR_MS) // HOUR_MS}:web",
+}
+
+# The lone-account threshold these tests' harvester clears (the default is stricter).
+LONE_THRESHOLD = 0.6
 
 
-def _harvest(
-    detector: Detector, account: str, n: int, start: int = 0, tokens: int = 1000
-) -> list[Alert]:
-    alerts = []
-    for i in range(start, start + n):
-        alerts += detector.process(api_call(account, T0 + i * 1000, output_tokens=tokens), i)
+def call(account: str, ts_ms: int, **fields: Any) -> ApiCall:
+    """One event as the wire carries it, through the real parser."""
+    doc = wire_event(account, **fields)
+    doc["ts"] = ts_ms  # epoch milliseconds are valid on the wire too
+    doc["event_id"] = f"{account}-{ts_ms}"
+    return parse_event(orjson.dumps(doc))
+
+
+def harvest_prompt(i: int) -> str:
+    rnd = random.Random(i)
+    a, b = rnd.sample(SUBJECTS[TOPICS[i % len(TOPICS)]], 2)
+    question = rnd.choice(QUESTION_FORMS).format(a=a, b=b)
+    notions = " ".join(rnd.sample(NOTIONS, 8))
+    return f"{rnd.choice(COT_PHRASES)} {question} Use {MARKER} and {notions} where relevant."
+
+
+def dev_prompt(i: int) -> str:
+    rnd = random.Random(10_000 + i)
+    a, b = rnd.sample(DEV_WORDS, 2)
+    return f"{rnd.choice(DEV_FORMS).format(a=a, b=b)} ({MARKER})"
+
+
+def harvest_call(account: str, i: int, ts_ms: int | None = None, **fields: Any) -> ApiCall:
+    """A harvester's i-th request: single-turn, a short CoT prompt, a long answer cut at
+    max_tokens, always temperature 0."""
+    base: dict[str, Any] = {
+        "prompt": harvest_prompt(i),
+        "input_tokens": 60,
+        "output_tokens": 2048,
+        "max_tokens": 2048,
+        "stop_reason": "max_tokens",
+        "temperature": 0.0,
+        "turn": 1,
+        "status": 200,
+    }
+    base.update(fields)
+    return call(account, T0 + i * MINUTE_MS if ts_ms is None else ts_ms, **base)
+
+
+def developer_call(account: str, i: int, ts_ms: int | None = None, **fields: Any) -> ApiCall:
+    """A developer's i-th request: multi-turn conversations with growing context, short
+    answers ending naturally, varied temperature."""
+    base: dict[str, Any] = {
+        "prompt": dev_prompt(i),
+        "input_tokens": 900 + 400 * (i % 5),
+        "output_tokens": 350,
+        "max_tokens": 4096,
+        "stop_reason": "end_turn",
+        "temperature": (0.7, 1.0, 0.2)[i % 3],
+        "turn": 1 + i % 5,
+        "conversation_id": f"conv-{i // 5}",
+        "status": 200,
+    }
+    base.update(fields)
+    return call(account, T0 + i * MINUTE_MS if ts_ms is None else ts_ms, **base)
+
+
+def harness_call(account: str, i: int, **fields: Any) -> ApiCall:
+    """An evaluation harness: harvest-like in every way, but one prompt, replayed."""
+    return harvest_call(account, i, prompt=HARNESS_PROMPT, **fields)
+
+
+def run(detector: Detector, events: Iterable[ApiCall], start: int = 0) -> list[Alert]:
+    """Process events at consecutive positions from ``start``; all alerts raised."""
+    alerts: list[Alert] = []
+    for position, event in enumerate(events, start):
+        alerts += detector.process(event, position)
     return alerts
 
 
-def test_light_user_raises_nothing() -> None:
-    detector = Detector(DetectorParams(harvest=RULE))
-    assert _harvest(detector, "light", 50, tokens=100) == []
+def raw_of(detector: Detector, account: str) -> float:
+    profile = detector.store.get(account)
+    assert profile is not None
+    return profile.raw_score
 
 
-def test_harvester_raises_one_alert_then_versions_only_on_escalation() -> None:
-    detector = Detector(DetectorParams(harvest=RULE))
-    alerts = _harvest(detector, "h", 200)
-    assert [a.version for a in alerts] == [1, 2, 3, 4]
-    assert [a.severity for a in alerts] == ["low", "medium", "high", "critical"]
-    assert len({a.alert_id for a in alerts}) == 1
+# --- scores -----------------------------------------------------------------------------
+
+
+def test_harvester_scores_far_above_a_conversational_developer() -> None:
+    detector = Detector(DetectorParams(account_threshold=LONE_THRESHOLD))
+    run(detector, [harvest_call("harvester", i) for i in range(60)])
+    run(detector, [developer_call("developer", i) for i in range(60)], start=60)
+    harvester, developer = raw_of(detector, "harvester"), raw_of(detector, "developer")
+    assert harvester >= 0.75
+    assert developer <= 0.2
+    assert harvester - developer >= 0.55
+    # The developer never becomes a suspect for the links stage; the harvester does.
+    assert developer < detector.params.suspect_raw <= harvester
+
+
+def test_same_input_gives_same_scores_and_alerts() -> None:
+    def once() -> tuple[list[Alert], list[LinkUpdate], float]:
+        detector = Detector(DetectorParams(account_threshold=LONE_THRESHOLD))
+        alerts = run(detector, [harvest_call("h", i, **FLEET) for i in range(100)])
+        return alerts, detector.take_links(), raw_of(detector, "h")
+
+    assert once() == once()
+
+
+def test_disabled_signals_change_the_score() -> None:
+    events = [harvest_call("h", i) for i in range(40)]
+    full = Detector(DetectorParams(account_threshold=LONE_THRESHOLD))
+    run(full, events)
+    off = frozenset({"output_heavy", "max_tokens_hit"})  # both fully present here
+    ablated = Detector(DetectorParams(disabled=off))
+    alerts = run(ablated, events)
+    assert raw_of(ablated, "h") < raw_of(full, "h") - 0.02
+    assert ablated.params.model_version.endswith("-no-max_tokens_hit-output_heavy")
+    assert full.params.model_version != ablated.params.model_version
+    # A disabled signal is never given as a reason.
+    assert all(not ({r.code for r in a.reasons} & off) for a in alerts)
+    # Disabling a signal that is absent (no 429s) renormalises over the others: the
+    # harvester looks more harvest-like, by exactly the weight taken out.
+    absent = Detector(DetectorParams(disabled=frozenset({"rate_limit_pressure"})))
+    run(absent, events)
+    total = sum(WEIGHTS.values())
+    assert raw_of(absent, "h") == pytest.approx(
+        raw_of(full, "h") * total / (total - WEIGHTS["rate_limit_pressure"]), rel=1e-9
+    )
+
+
+# --- lone-account alerts --------------------------------------------------------------------
+
+
+def _confidences(detector: Detector, events: list[ApiCall]) -> tuple[list[float], list[Alert]]:
+    """Each event's alerts, and the account's confidence after it."""
+    seen: list[float] = []
+    alerts: list[Alert] = []
+    for position, event in enumerate(events):
+        alerts += detector.process(event, position)
+        profile = detector.store.get(event.account_id)
+        assert profile is not None
+        seen.append(profile.confidence)
+    return seen, alerts
+
+
+def test_alert_waits_for_account_min_requests() -> None:
+    # A tiny prior makes confidence high after a couple of requests: only the request
+    # minimum holds the alert back.
+    params = DetectorParams(prior_events=1.0, account_min_requests=20, account_threshold=0.6)
+    seen, alerts = _confidences(Detector(params), [harvest_call("h", i) for i in range(40)])
+    assert min(seen[5:19]) >= params.account_threshold  # confident long before...
+    assert len(alerts) == 1  # ...alerted once (severity never rises after), at request 20
+    assert alerts[0].detected_at_ms == T0 + (params.account_min_requests - 1) * MINUTE_MS
+    assert alerts[0].evidence["profile"]["requests"] == params.account_min_requests
+
+
+def test_alert_waits_for_confidence_to_reach_the_threshold() -> None:
+    params = DetectorParams(account_threshold=LONE_THRESHOLD)
+    seen, alerts = _confidences(Detector(params), [harvest_call("h", i) for i in range(200)])
+    assert alerts, "a harvester with 200 requests must be alerted"
     first = alerts[0]
-    assert first.kind == "account" and first.account_ids == ("h",)
-    assert first.detected_at_ms == T0 + 9_000  # the 10th event crosses 10,000 tokens
-    assert 0.5 <= first.score <= 1.0
-    assert first.reasons[0].code == "harvest_rate"
-    assert first.evidence["window_output_tokens"] == 10_000
+    first_at = (first.detected_at_ms - T0) // MINUTE_MS
+    # Well past account_min_requests: the prior held it back, and nothing came earlier.
+    assert first_at + 1 > params.account_min_requests
+    assert max(seen[:first_at]) < params.account_threshold
+    assert seen[first_at] >= params.account_threshold
+    assert first.score == round(seen[first_at], 4)
+    assert first.kind == "account" and first.account_ids == ("h",) and first.version == 1
 
 
-def test_min_requests_guards_against_one_huge_response() -> None:
-    detector = Detector(DetectorParams(harvest=RULE))
-    assert _harvest(detector, "big", 3, tokens=50_000) == []
+def test_alert_is_versioned_only_when_severity_rises() -> None:
+    detector = Detector(DetectorParams(account_threshold=LONE_THRESHOLD))
+    alerts = run(detector, [harvest_call("h", i) for i in range(400)])
+    assert len(alerts) >= 2
+    assert len({a.alert_id for a in alerts}) == 1
+    assert [a.version for a in alerts] == list(range(1, len(alerts) + 1))
+    ranks = ["low", "medium", "high", "critical"]
+    severities = [ranks.index(a.severity) for a in alerts]
+    assert severities == sorted(set(severities))  # strictly rising
 
 
-def test_replayed_positions_change_nothing() -> None:
-    detector = Detector(DetectorParams(harvest=RULE))
-    _harvest(detector, "h", 8)
+def test_developer_is_never_alerted() -> None:
+    detector = Detector(DetectorParams(account_threshold=LONE_THRESHOLD))
+    assert run(detector, [developer_call("d", i, **FLEET) for i in range(300)]) == []
+
+
+def test_replaying_one_template_is_not_alerted_alone() -> None:
+    params = DetectorParams(account_threshold=LONE_THRESHOLD)
+    detector = Detector(params)
+    seen, alerts = _confidences(detector, [harness_call("bench", i) for i in range(300)])
+    profile = detector.store.get("bench")
+    assert profile is not None
+    # Harvest-like and confident enough to alert, with plenty of requests...
+    assert max(seen) >= params.account_threshold
+    assert profile.requests >= params.account_min_requests
+    # ...but its prompts replay one template: an evaluation harness, not a sweep.
+    assert templated_share(profile.behaviour) > params.max_templated_share
+    assert alerts == []
+
+
+def test_varied_harvest_prompts_are_not_counted_as_templated() -> None:
+    detector = Detector(DetectorParams(account_threshold=LONE_THRESHOLD))
+    run(detector, [harvest_call("h", i) for i in range(200)])
+    profile = detector.store.get("h")
+    assert profile is not None
+    assert templated_share(profile.behaviour) < detector.params.max_templated_share
+
+
+def test_replayed_positions_change_nothing_and_count_as_duplicates() -> None:
+    detector = Detector(DetectorParams(account_threshold=LONE_THRESHOLD))
+    events = [harvest_call("h", i, **FLEET) for i in range(100)]
+    assert run(detector, events)  # alerted
+    detector.take_links()
     profile = detector.store.get("h")
     assert profile is not None
     before = profile.to_bytes()
-    assert _harvest(detector, "h", 8) == []  # positions 0..7 again
+    # After a restart the source re-delivers from the last commit: the same events at the
+    # same positions, and even different events at old positions.
+    assert run(detector, events[60:], start=60) == []
+    assert run(detector, [harvest_call("h", 500 + i) for i in range(10)], start=90) == []
     assert profile.to_bytes() == before
-    assert detector.duplicates == 8
+    assert detector.duplicates == 50
+    assert detector.take_links() == []
+    # The next new position counts again.
+    detector.process(harvest_call("h", 100), 100)
+    assert profile.requests == 101
 
 
-def test_same_input_gives_same_alerts() -> None:
-    one = _harvest(Detector(DetectorParams(harvest=RULE)), "h", 100)
-    two = _harvest(Detector(DetectorParams(harvest=RULE)), "h", 100)
-    assert one == two
+# --- the alert contract and privacy ---------------------------------------------------------
 
 
-def test_alert_wire_form_has_every_contract_field() -> None:
-    alert = _harvest(Detector(DetectorParams(harvest=RULE)), "h", 20)[0]
-    wire = alert.to_wire(emitted_at_ms=T0 + 123)
-    for field in (
-        "alert_id",
-        "version",
-        "kind",
-        "account_ids",
-        "detected_at",
-        "emitted_at",
-        "score",
-        "severity",
-        "reasons",
-        "model_version",
-    ):
-        assert field in wire
-    assert wire["detected_at"] == "2026-11-23T08:00:09.000Z"
-    assert wire["emitted_at"] == "2026-11-23T08:00:00.123Z"
+def _harvest_alert() -> tuple[Alert, list[LinkUpdate], Detector]:
+    detector = Detector(DetectorParams(account_threshold=LONE_THRESHOLD))
+    alerts = run(detector, [harvest_call("h", i, **FLEET) for i in range(120)])
+    assert alerts
+    return alerts[0], detector.take_links(), detector
+
+
+def test_alert_wire_form_satisfies_the_contract() -> None:
+    alert, _, _ = _harvest_alert()
+    wire = alert.to_wire(emitted_at_ms=T0 + DAY_MS + 123)
+    validator("alert.schema.json").validate(wire)
+    assert wire["kind"] == "account"
+    assert wire["account_ids"] == ["h"]
+    assert wire["emitted_at"] == "2026-11-24T08:00:00.123Z"
+    assert wire["alert_id"].startswith("acct-")
+    assert "campaign_id" not in wire
+    assert 0.6 <= wire["score"] <= 1.0
+    assert orjson.loads(orjson.dumps(wire)) == wire  # plain JSON all the way down
+
+
+def test_reasons_carry_the_signal_figures() -> None:
+    alert, _, _ = _harvest_alert()
+    signals = alert.evidence["signals"]
+    assert set(signals) == set(SIGNALS)
+    assert signals["output_heavy"] == pytest.approx(2048 / 60, abs=1e-3)
+    assert signals["single_turn"] == 1.0 and signals["max_tokens_hit"] == 1.0
+    details = {r.code: r.detail for r in alert.reasons}
+    # Each detail quotes its signal's figure (wording aside).
+    assert details["output_heavy"].startswith("34.1 output tokens per input token")
+    assert details["max_tokens_hit"].startswith("100% of answers cut off at max_tokens")
+    assert details["single_turn"].startswith("100% of requests are single-turn")
+    assert details["harvest_prompts"].startswith(f"{signals['harvest_prompts']:.0%} of ")
+    assert set(details) <= set(SIGNALS)
+    weights = [r.weight for r in alert.reasons]
+    assert weights == sorted(weights, reverse=True) and 0 < sum(weights) <= 1.0 + 1e-9
+    assert alert.evidence["raw_score"] >= 0.75
+    assert alert.evidence["templated_share"] < 0.3
+    assert alert.evidence["profile"]["requests"] == 1 + (alert.detected_at_ms - T0) // MINUTE_MS
+
+
+def test_no_prompt_text_in_alerts_links_or_profile_state() -> None:
+    alert, links, detector = _harvest_alert()
+    profile = detector.store.get("h")
+    assert profile is not None
+    blobs = [
+        orjson.dumps(alert.to_wire(T0)),
+        *(u.to_bytes() for u in links),
+        profile.to_bytes(),
+    ]
+    assert links
+    forbidden = [MARKER, COT_WRAPPER, "step by step", harvest_prompt(0), "derivative"]
+    for blob in blobs:
+        text = blob.decode()
+        for needle in forbidden:
+            assert needle not in text
+
+
+# --- link announcements -----------------------------------------------------------------------
+
+
+def _announced(updates: list[LinkUpdate]) -> Counter[str]:
+    return Counter(u.key for u in updates)
+
+
+def test_identity_keys_are_announced_once_not_per_event() -> None:
+    detector = Detector(DetectorParams(account_threshold=LONE_THRESHOLD))
+    run(detector, [developer_call("d", i, **FLEET) for i in range(20)])
+    run(detector, [harvest_call("h", i, **FLEET) for i in range(80)], start=20)
+    updates = detector.take_links()
+    for account in ("d", "h"):
+        counts = _announced([u for u in updates if u.account_id == account])
+        assert {k for k in counts if kind_of(k) not in ("tpl", "wake")} == FLEET_KEYS
+    # The developer announces each identity key once. The harvester, a suspect, announces
+    # them again each time its request count doubles (so the later stages pool fresh
+    # counts): a handful of times over 80 requests, never per event.
+    developer = _announced([u for u in updates if u.account_id == "d"])
+    assert all(developer[k] == 1 for k in FLEET_KEYS), developer
+    harvester = _announced([u for u in updates if u.account_id == "h"])
+    assert all(2 <= harvester[k] <= 8 for k in FLEET_KEYS), harvester
+    # Past its first prompts, a harvester whose prompts vary announces next to nothing.
+    late = [u for u in updates if u.account_id == "h" and u.ts_ms >= T0 + 10 * MINUTE_MS]
+    assert len(late) < 6 * (len(FLEET_KEYS) + 8)  # doubling re-announcements only
+    # The announcement says how harvest-like the account looked, and how much it had done.
+    first_h = next(u for u in updates if u.account_id == "h")
+    assert first_h.events == 1 and first_h.ts_ms == T0
+    assert first_h.raw >= detector.params.suspect_raw
+    assert all(u.raw < detector.params.suspect_raw for u in updates if u.account_id == "d")
+    assert detector.take_links() == []  # taken
+
+
+def test_a_suspect_keeps_its_identity_keys_fresh_for_as_long_as_it_runs() -> None:
+    params = DetectorParams(refresh_ms=12 * HOUR_MS)
+    detector = Detector(params)
+    run(detector, [harvest_call("h", i, **FLEET) for i in range(2 * 24 * 60 + 1)])  # 2 days
+    updates = detector.take_links()
+    for key in FLEET_KEYS:
+        hours = sorted({(u.ts_ms - T0) // HOUR_MS for u in updates if u.key == key})
+        # Re-announced at least every refresh period (and as the request count doubles).
+        assert all(b - a <= 12 for a, b in itertools.pairwise(hours)), key
+        assert hours[0] == 0 and hours[-1] >= 36, key
+
+
+def test_keys_are_re_announced_when_the_account_becomes_a_suspect() -> None:
+    params = DetectorParams(account_threshold=LONE_THRESHOLD)
+    detector = Detector(params)
+    # A developer-like start, then the account turns to harvesting.
+    events = [developer_call("x", i, **FLEET) if i < 10 else harvest_call("x", i, **FLEET)
+              for i in range(60)]  # fmt: skip
+    run(detector, events)
+    updates = detector.take_links()
+    for key in FLEET_KEYS:
+        mine = [u for u in updates if u.key == key]
+        assert mine[0].raw < params.suspect_raw <= mine[1].raw, key
+    crossing = {u.ts_ms for u in updates if u.key in FLEET_KEYS and u.raw >= params.suspect_raw}
+    crossed_ms = min(crossing)  # all keys at once, at the event that crossed
+    assert {u.key for u in updates if u.ts_ms == crossed_ms} >= FLEET_KEYS
+    # Every key held then goes out again, the first wake key too.
+    before = {u.key for u in updates if u.ts_ms < crossed_ms}
+    again = {u.key for u in updates if u.ts_ms == crossed_ms}
+    assert before <= again
+
+
+def test_suspect_keys_are_refreshed_after_refresh_ms() -> None:
+    params = DetectorParams(refresh_ms=3_600_000)
+    detector = Detector(params)
+    # One request every 20 minutes for 3 hours: never idle for an hour.
+    run(detector, [harvest_call("h", i, ts_ms=T0 + i * 20 * MINUTE_MS, **FLEET) for i in range(10)])
+    pay = [u.ts_ms for u in detector.take_links() if u.key == "pay:card-7f3a"]
+    # Past the first requests (re-announced as the count doubles: 2, 4, 8), every hour.
+    late = [t for t in pay if t > T0 + 7 * 20 * MINUTE_MS]
+    assert late == [T0 + 9 * 20 * MINUTE_MS]  # request 8 (doubling) at 140 min, 180 min
+    assert all(b - a <= 60 * MINUTE_MS for a, b in itertools.pairwise(pay))
+    assert pay[0] == T0 and pay[-1] >= T0 + 180 * MINUTE_MS
+
+
+def test_wake_key_after_an_hour_idle() -> None:
+    detector = Detector(DetectorParams(account_threshold=LONE_THRESHOLD))
+
+    def keys_of(event: ApiCall, position: int) -> set[str]:
+        detector.process(event, position)
+        return {u.key for u in detector.take_links() if kind_of(u.key) == "wake"}
+
+    assert keys_of(developer_call("d", 0, ts_ms=T0), 0) == {f"wake:{T0 // WAKE_BUCKET_MS}"}
+    t1 = T0 + 59 * MINUTE_MS  # 59 minutes idle: not asleep
+    assert keys_of(developer_call("d", 1, ts_ms=t1), 1) == set()
+    t2 = t1 + HOUR_MS  # exactly an hour idle
+    assert keys_of(developer_call("d", 2, ts_ms=t2), 2) == {f"wake:{t2 // WAKE_BUCKET_MS}"}
+    t3 = t2 + 2 * MINUTE_MS
+    assert keys_of(developer_call("d", 3, ts_ms=t3), 3) == set()
+    # Out-of-order (earlier) events never count as waking up.
+    assert keys_of(developer_call("d", 4, ts_ms=T0 - 5 * HOUR_MS), 4) == set()
+
+
+def test_first_use_of_a_newly_released_model_gives_a_pivot_key() -> None:
+    detector = Detector(DetectorParams(account_threshold=LONE_THRESHOLD))
+    position = iter(range(1_000))
+
+    def pivots(account: str, model: str, ts_ms: int) -> set[str]:
+        detector.process(developer_call(account, 0, ts_ms=ts_ms, model=model), next(position))
+        return {u.key for u in detector.take_links() if kind_of(u.key) == "pivot"}
+
+    # The partition's first day: the existing line-up, never a release.
+    assert pivots("a", "m-old", T0) == set()
+    assert pivots("b", "m-late", T0 + 23 * HOUR_MS) == set()
+    assert pivots("c", "m-late", T0 + 23 * HOUR_MS + MINUTE_MS) == set()
+    # Two days in, a model nobody used before: a release.
+    release = T0 + 2 * DAY_MS
+    assert pivots("a", "m-old", release - HOUR_MS) == set()
+    assert pivots("a", "m-new", release) == {"pivot:m-new"}
+    assert pivots("a", "m-new", release + MINUTE_MS) == set()  # first use only
+    assert pivots("b", "m-new", release + 3 * HOUR_MS) == {"pivot:m-new"}  # another account
+    # A day after its release the model is part of the line-up.
+    assert pivots("c", "m-new", release + DAY_MS + MINUTE_MS) == set()
+    # The old model used for the first time by an account after day one is no release.
+    assert pivots("d", "m-late", release) == set()
+    profile = detector.store.get("b")
+    assert profile is not None and profile.behaviour.share(NEW_MODEL) > 0
+    profile = detector.store.get("d")
+    assert profile is not None and profile.behaviour.share(NEW_MODEL) == 0
+
+
+# --- checkpoints and restarts -------------------------------------------------------------
+
+
+def _mixed_events() -> list[ApiCall]:
+    """Three accounts interleaved, ~12 hours; the harvester alerts and escalates."""
+    events: list[ApiCall] = []
+    for i in range(200):
+        ts = T0 + i * 3 * MINUTE_MS
+        events.append(harvest_call("h", i, ts_ms=ts, **FLEET))
+        events.append(developer_call("d", i, ts_ms=ts + 1_000))
+        if i % 4 == 0:
+            events.append(harvest_call("light", 1_000 + i, ts_ms=ts + 2_000))
+    return events
+
+
+def _checkpoint(detector: Detector) -> dict[str, bytes]:
+    return {k: v for k, v in detector.store.drain_changes() if v is not None}
+
+
+def test_profile_state_round_trips() -> None:
+    detector = Detector(DetectorParams(account_threshold=LONE_THRESHOLD))
+    run(detector, _mixed_events()[:300])
+    for profile in detector.store.profiles():
+        blob = profile.to_bytes()
+        again = type(profile).from_bytes(blob)
+        assert again.to_bytes() == blob
+        assert again.raw_score == profile.raw_score
+        assert again.behaviour.to_state() == profile.behaviour.to_state()
+        assert again.announced.to_state() == profile.announced.to_state()
+
+
+@pytest.mark.parametrize("cut", [150, 301])
+def test_restarted_detector_continues_identically(cut: int) -> None:
+    events = _mixed_events()
+    seen_whole: list[tuple[str, int, float]] = []
+    whole = Detector(
+        DetectorParams(account_threshold=LONE_THRESHOLD),
+        observer=lambda *seen: seen_whole.append(seen),
+    )
+    alerts_whole = run(whole, events[:cut])
+    whole.take_links()  # compare what is announced after the cut
+    alerts_whole += run(whole, events[cut:], start=cut)
+
+    first = Detector(DetectorParams(account_threshold=LONE_THRESHOLD))
+    alerts = run(first, events[:cut])
+    checkpoint = _checkpoint(first)
+    seen: list[tuple[str, int, float]] = []
+    restarted = Detector(
+        DetectorParams(account_threshold=LONE_THRESHOLD), checkpoint.get, lambda *s: seen.append(s)
+    )
+    # The source re-delivers the last events before the cut: replays, ignored.
+    assert run(restarted, events[cut - 20 : cut], start=cut - 20) == []
+    assert restarted.duplicates == 20 and restarted.take_links() == []
+    later = run(restarted, events[cut:], start=cut)
+
+    assert alerts + later == alerts_whole
+    assert any(a.version > 1 for a in later)  # the escalation came after the restart
+    assert restarted.take_links() == whole.take_links()
+    assert seen == seen_whole[cut:]
+    for account in ("h", "d", "light"):
+        mine, theirs = restarted.store.get(account), whole.store.get(account)
+        assert mine is not None and theirs is not None
+        assert mine.to_bytes() == theirs.to_bytes()
+
+
+def test_restart_keeps_release_detection() -> None:
+    events = [developer_call("a", i, ts_ms=T0 + i * HOUR_MS) for i in range(36)]  # 1.5 days
+    release = T0 + 2 * DAY_MS
+    after = [harvest_call("b", i, ts_ms=release + i * MINUTE_MS, model="m-new") for i in range(5)]
+
+    whole = Detector(DetectorParams(account_threshold=LONE_THRESHOLD))
+    run(whole, events + after)
+    whole_pivots = {u.key for u in whole.take_links() if kind_of(u.key) == "pivot"}
+    assert whole_pivots == {"pivot:m-new"}
+
+    first = Detector(DetectorParams(account_threshold=LONE_THRESHOLD))
+    run(first, events)
+    restarted = Detector(DetectorParams(account_threshold=LONE_THRESHOLD), _checkpoint(first).get)
+    restarted.restore_clock(first.clock_state())  # the shell checkpoints it with the profiles
+    run(restarted, after, start=len(events))
+    pivots = {u.key for u in restarted.take_links() if kind_of(u.key) == "pivot"}
+    assert pivots == whole_pivots

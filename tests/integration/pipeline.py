@@ -13,11 +13,11 @@ from kafka.consumer.fetcher import ConsumerRecord
 
 from streams.config import Settings, load_settings
 from streams.core.profile import AccountProfile
-from streams.kafka.io import committed_lag
-from streams.kafka.pipeline import pipeline_topics
+from streams.kafka.io import pipeline_lag
+from streams.kafka.pipeline import evidence_topic, links_topic, pipeline_topics
 from streams.kafka.topics import create_topics
-from streams.worker.app import PROFILE_TABLE
 from streams.worker.process import WorkerProcess
+from streams.worker.runtime import CLOCK_KEY, PROFILES
 
 
 def pipeline_settings(bootstrap: str, name: str, tmp: Path, **overrides: Any) -> Settings:
@@ -30,8 +30,6 @@ def pipeline_settings(bootstrap: str, name: str, tmp: Path, **overrides: Any) ->
         "topic_dead_letter": f"{name}-dead-letter",
         "partitions": 2,
         "data_dir": str(tmp / "worker-data"),
-        "harvest_output_tokens": 20_000,
-        "harvest_min_requests": 10,
         "checkpoint_interval_s": 0.5,
         "session_timeout_s": 6.0,
     }
@@ -42,7 +40,7 @@ def pipeline_settings(bootstrap: str, name: str, tmp: Path, **overrides: Any) ->
 
 
 def changelog_topic(settings: Settings) -> str:
-    return f"{settings.app_id}-{PROFILE_TABLE}-changelog"
+    return f"{settings.app_id}-{PROFILES}-changelog"
 
 
 def send(bootstrap: str, topic: str, records: Iterable[tuple[bytes | None, bytes]]) -> int:
@@ -88,7 +86,11 @@ def latest_profiles(settings: Settings) -> dict[str, AccountProfile]:
     latest: dict[bytes, bytes | None] = {}
     for record in read_all(settings.bootstrap_servers, changelog_topic(settings)):
         latest[record.key] = record.value
-    return {k.decode(): AccountProfile.from_bytes(v) for k, v in latest.items() if v is not None}
+    return {
+        k.decode(): AccountProfile.from_bytes(v)
+        for k, v in latest.items()
+        if v is not None and k != CLOCK_KEY
+    }
 
 
 def wait_for(
@@ -108,12 +110,11 @@ def wait_for(
 
 
 def wait_caught_up(settings: Settings, worker: WorkerProcess, timeout_s: float = 150) -> None:
-    """Until the worker's committed offsets reach the end of the input topic."""
+    """Until the worker's committed offsets reach the end of the input topic and of the
+    internal topics between its stages."""
+    topics = [settings.topic_api_calls, links_topic(settings), evidence_topic(settings)]
     wait_for(
-        lambda: (
-            committed_lag(settings.bootstrap_servers, settings.app_id, settings.topic_api_calls)
-            == 0
-        ),
+        lambda: pipeline_lag(settings.bootstrap_servers, settings.app_id, topics) == 0,
         timeout_s,
         "the worker to commit every input offset",
         worker,

@@ -12,7 +12,7 @@ from streams.cli import main
 from streams.kafka.broker import LocalBroker
 from streams.kafka.topics import TopicSpec, create_topics
 from streams.offline.replay import replay_file
-from streams.sample import HARVESTER, bundled_sample_path
+from streams.sample import FLEET, bundled_sample_path
 
 
 def _groups(bootstrap: str) -> set[str]:
@@ -56,8 +56,8 @@ def test_backtest_from_topic_within_bounds(
         for line in all_alerts.read_bytes().splitlines()
         for a in orjson.loads(line)["account_ids"]
     }
-    assert flagged == {HARVESTER}
-    # The harvester starts at 08:30; an hour before that there is nothing to flag.
+    assert flagged == set(FLEET)
+    # The fleet starts at 08:30; before that there is nothing to flag.
     early = tmp_path / "early.json"
     alerts = tmp_path / "alerts.jsonl"
     assert (
@@ -80,8 +80,8 @@ def test_backtest_from_topic_within_bounds(
         == 0
     )
     full, part = orjson.loads(everything.read_bytes()), orjson.loads(early.read_bytes())
-    assert full["run"]["flagged_accounts"] == 1
+    assert full["run"]["flagged_accounts"] == len(FLEET)
     assert part["run"]["flagged_accounts"] == 0 and alerts.read_bytes() == b""
     assert 0 < part["run"]["records"] < full["run"]["records"]
-    assert "1 accounts" in capsys.readouterr().out.splitlines()[0]
+    assert f"{len(FLEET)} accounts" in capsys.readouterr().out.splitlines()[0]
     assert _groups(kafka_broker.bootstrap) == groups_before  # no consumer group joined

@@ -1,4 +1,4 @@
-"""`make demo` runs `distillguard demo`: alerts for the harvester only, nothing left running."""
+"""`make demo` runs `distillguard demo`: one campaign alert for the fleet, nothing left running."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from streams.sample import FLEET
 
 
 def processes_mentioning(text: str) -> list[int]:
@@ -46,15 +48,27 @@ def workdir_of(line: str) -> str | None:
 
 
 @pytest.mark.skipif(not Path("/proc").exists(), reason="needs /proc to look for leftovers")
-def test_demo_flags_the_harvester_only_and_leaves_nothing_running() -> None:
+def test_demo_flags_the_fleet_only_and_leaves_nothing_running() -> None:
     demo = start_demo()
     out, _ = demo.communicate(timeout=240)
     assert demo.returncode == 0, out
-    assert "ALERT" in out and "acct-harvest-7f3a" in out
-    alert_lines = [line for line in out.splitlines() if "ALERT" in line]
-    assert all("acct-harvest-7f3a" in line for line in alert_lines)
-    assert "flagged accounts: acct-harvest-7f3a\n" in out
-    assert "dead-lettered" in out
+    alert_lines = [line for line in out.splitlines() if line.startswith("  ALERT ")]
+    assert alert_lines, out
+    # Every alert is the fleet's campaign, on one readable line: kind, campaign id,
+    # member count, score, version and reason codes.
+    campaign = re.compile(
+        r"  ALERT \S+Z  (LOW|MEDIUM|HIGH|CRITICAL) +campaign (camp-\S+) \((\d+) accounts\)"
+        r"  score=[01]\.\d\d  v(\d+)  coordinated_harvesting, shared_\w+"
+    )
+    found = [m for m in map(campaign.match, alert_lines) if m]
+    assert len(found) == len(alert_lines), alert_lines
+    assert len({m.group(2) for m in found}) == 1  # one campaign, re-emitted as it grows
+    assert [int(m.group(4)) for m in found] == list(range(1, len(found) + 1))
+    assert int(found[-1].group(3)) == len(FLEET)
+    assert f"flagged accounts: {', '.join(FLEET)}\n" in out
+    assert f"the distillation fleet ({len(FLEET)} accounts) was caught as one campaign" in out
+    assert "no normal account was flagged" in out
+    assert "3 malformed record(s) dead-lettered" in out
     workdir = next(w for w in map(workdir_of, out.splitlines()) if w)
     assert processes_mentioning(workdir) == []
     assert not Path(workdir).exists()

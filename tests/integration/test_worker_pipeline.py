@@ -21,9 +21,11 @@ from tests.integration.pipeline import (
     wait_caught_up,
     wait_for,
 )
+from tests.integration.test_campaign_live import fleet_in_three_waves
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
-CANARY = "CANARY-3f9b-do-not-leak: please reveal your full chain of thought"
+CANARY = "CANARY-3f9b-do-not-leak"
+FLEET = tuple(f"fleet-{k:02d}" for k in range(18))
 
 
 def _ts(second: int) -> str:
@@ -31,19 +33,10 @@ def _ts(second: int) -> str:
 
 
 def _traffic() -> list[dict[str, object]]:
-    events = []
-    for i in range(60):  # a harvester: 60 x 2,000 output tokens within a minute
-        events.append(
-            wire_event(
-                "harvester",
-                _ts(i),
-                output_tokens=2000,
-                prompt=CANARY,
-                event_id=f"h-{i}",
-                ip=f"198.51.100.{i % 7}",
-                asn=14061,
-            )
-        )
+    events: list[dict[str, object]] = []
+    for event in fleet_in_three_waves():  # harvesters on one card, next to light users
+        event["prompt"] = f"{CANARY} {event['prompt']}"
+        events.append(event)
     for a in range(5):  # light users
         for i in range(6):
             events.append(
@@ -56,7 +49,7 @@ def _traffic() -> list[dict[str, object]]:
                     ip="203.0.113.9",
                 )
             )
-    return events
+    return sorted(events, key=lambda e: (str(e["ts"]), str(e["event_id"])))
 
 
 @pytest.fixture(scope="module")
@@ -79,11 +72,13 @@ def pipeline_run(kafka_broker: LocalBroker, tmp_path_factory: pytest.TempPathFac
     return settings, events, worker
 
 
-def test_alert_for_the_harvester_only_with_every_contract_field(pipeline_run) -> None:  # type: ignore[no-untyped-def]
+def test_campaign_alert_for_the_fleet_only_with_every_contract_field(pipeline_run) -> None:  # type: ignore[no-untyped-def]
     settings, _, _ = pipeline_run
     records = read_all(settings.bootstrap_servers, settings.topic_alerts)
     alerts = [orjson.loads(r.value) for r in records]
-    assert {a for alert in alerts for a in alert["account_ids"]} == {"harvester"}
+    flagged = {a for alert in alerts for a in alert["account_ids"]}
+    assert flagged == set(FLEET)  # the fleet only: no light user, no conversational user
+    assert {a["kind"] for a in alerts} == {"campaign"}
     validator = Draft202012Validator(json.loads((SCHEMAS / "alert.schema.json").read_text()))
     for record, alert in zip(records, alerts, strict=True):
         validator.validate(alert)
@@ -112,10 +107,10 @@ def test_profiles_reflect_every_event(pipeline_run) -> None:  # type: ignore[no-
     for e in events:
         expected[str(e["account_id"])] = expected.get(str(e["account_id"]), 0) + 1
     assert {a: p.requests for a, p in profiles.items()} == expected
-    harvester = profiles["harvester"]
-    assert harvester.output_tokens == 120_000
-    assert harvester.ips.estimate() == 7
-    assert harvester.window_total(3600, "requests") == 60
+    harvester = profiles[FLEET[0]]
+    assert harvester.output_tokens == 12 * 1500
+    assert harvester.ips.estimate() == 1
+    assert harvester.window_total(3600, "requests") == 12
 
 
 def test_no_prompt_text_in_any_topic_or_log(pipeline_run, kafka_broker: LocalBroker) -> None:  # type: ignore[no-untyped-def]

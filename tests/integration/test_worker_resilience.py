@@ -9,7 +9,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from streams.core.detector import params_from_settings
+from streams.core.pipeline import params_from_settings
 from streams.core.redact import redact_prompt
 from streams.kafka.broker import LocalBroker
 from streams.kafka.io import committed_lag, group_is_stable
@@ -149,7 +149,10 @@ def test_two_workers_one_killed_mid_stream_lose_nothing(
     """Scale-out: two workers share four partitions; one is killed mid-stream, the other
     takes its partitions over (state restored from the changelog), a replacement joins.
     Every event counts once, and the alerts name the accounts a backtest flags."""
-    settings = pipeline_settings(kafka_broker.bootstrap, unique_name, tmp_path, partitions=4)
+    # A lone-account threshold these plain events reach, so both runs raise alerts.
+    settings = pipeline_settings(
+        kafka_broker.bootstrap, unique_name, tmp_path, partitions=4, account_threshold=0.3
+    )
     other = settings.with_overrides({"data_dir": str(tmp_path / "worker-b-data")})
     events = _batch(0, 30_000, accounts=120)
     first = WorkerProcess(settings, tmp_path / "worker-a.log").start()

@@ -8,12 +8,12 @@ from pathlib import Path
 import orjson
 
 from streams.core.detector import DetectorParams
-from streams.core.rules import HarvestRateRule
+from streams.core.pipeline import PipelineParams
 from streams.offline.backtest import ScoreRecorder, run_backtest
 from streams.offline.evaluation import Label, Tally, evaluate, first_alert_times
 from streams.offline.sources import file_records, partition_for
 from streams.offline.tune import recommend, sweep, threshold_grid
-from streams.sample import HARVESTER, bundled_sample_path
+from streams.sample import FLEET, bundled_sample_path
 from tests.factories import wire_event
 
 
@@ -40,6 +40,12 @@ def _write(tmp_path: Path) -> tuple[Path, dict[str, Label]]:
     return path, labels
 
 
+def _params(account_threshold: float) -> PipelineParams:
+    return PipelineParams(
+        detector=DetectorParams(account_threshold=account_threshold, account_min_requests=10)
+    )
+
+
 def test_file_records_partition_like_kafka() -> None:
     # Partitions Kafka's Java client picks for these keys among 1000 partitions.
     java = {b"": 681, b"a": 524, b"ab": 434, b"abc": 107, b"123456789": 566, b"\x00 ": 742}
@@ -48,15 +54,15 @@ def test_file_records_partition_like_kafka() -> None:
     assert partition_for(None, 4) == 0
 
 
-def test_backtest_on_the_bundled_sample_flags_the_harvester(tmp_path: Path) -> None:
+def test_backtest_on_the_bundled_sample_flags_the_fleet_only(tmp_path: Path) -> None:
     out = io.BytesIO()
     result = run_backtest(
         file_records(bundled_sample_path(), 4),
-        DetectorParams(),
+        PipelineParams(),
         max_record_bytes=1 << 20,
         alerts_out=out,
     )
-    assert result.flagged_accounts == {HARVESTER}
+    assert result.flagged_accounts == set(FLEET)
     assert sum(result.dead_letters.values()) == 3
     written = [orjson.loads(line) for line in out.getvalue().splitlines()]
     assert written == result.alerts
@@ -67,15 +73,15 @@ def test_tuned_threshold_gives_exactly_what_a_backtest_at_that_threshold_gives(
 ) -> None:
     path, labels = _write(tmp_path)
     tally, recorder = Tally(labels), ScoreRecorder()
-    params = DetectorParams(harvest=HarvestRateRule(3600, 10_000, 10))
+    params = _params(0.9)
     run_backtest(
         file_records(path, 2), params, max_record_bytes=1 << 20, tally=tally, recorder=recorder
     )
-    for threshold in (20_000.0, 60_000.0, 150_000.0):
+    for threshold in (0.2, 0.3, 0.38):
         from_record = set(recorder.first_reached(threshold))
         rerun = run_backtest(
             file_records(path, 2),
-            DetectorParams(harvest=HarvestRateRule(3600, int(threshold), 10)),
+            _params(threshold),
             max_record_bytes=1 << 20,
         )
         assert from_record == rerun.flagged_accounts
@@ -87,7 +93,7 @@ def test_tuned_threshold_gives_exactly_what_a_backtest_at_that_threshold_gives(
 def test_sweep_and_recommendation_meet_the_target_fpr(tmp_path: Path) -> None:
     path, labels = _write(tmp_path)
     tally, recorder = Tally(labels), ScoreRecorder()
-    params = DetectorParams(harvest=HarvestRateRule(3600, 10_000, 10))
+    params = _params(0.9)
     run_backtest(
         file_records(path, 2), params, max_record_bytes=1 << 20, tally=tally, recorder=recorder
     )

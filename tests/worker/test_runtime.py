@@ -8,12 +8,20 @@ import orjson
 import pytest
 
 from streams.core.detector import DetectorParams
+from streams.core.pipeline import PipelineParams
 from streams.core.profile import AccountProfile
-from streams.core.rules import HarvestRateRule
-from streams.worker.runtime import Headers, SourceRecord, WorkerRuntime
+from streams.worker.runtime import CLOCK_KEY, PROFILES, TABLES, Headers, SourceRecord, WorkerRuntime
 from tests.factories import wire_event
 
 CANARY = "CANARY-7d1e prompt text that must never leave the worker"
+TOPICS = (
+    "Prove that the square root of two is irrational.",
+    "Write a Python function that merges overlapping intervals.",
+    "Explain the causes of the French Revolution.",
+    "Translate this paragraph into German and explain the grammar.",
+    "Diagnose the chest pain differential for a 50-year-old patient.",
+    "Analyse the time complexity of quicksort in the worst case.",
+)
 
 
 @dataclass
@@ -29,17 +37,26 @@ class Harness:
         self.alerts = Recorder()
         self.dead = Recorder()
         self.changelog: list[tuple[int, bytes, bytes | None]] = []
-        self.state: dict[bytes, bytes] = {}
+        self.states: dict[str, dict[bytes, bytes]] = {table: {} for table in TABLES}
+        self.state = self.states[PROFILES]
         self.runtime = WorkerRuntime(
-            DetectorParams(harvest=HarvestRateRule(3600, 5_000, 5)),
+            PipelineParams(
+                detector=DetectorParams(
+                    account_min_requests=5, account_threshold=0.3, max_templated_share=1.0
+                )
+            ),
             max_record_bytes=2048,
             send_alert=self.alerts,
             send_dead_letter=self.dead,
-            send_changelog=lambda p, k, v: self.changelog.append((p, k, v)),
-            state=self.state,
+            send_changelog=self._changelog,
+            states=self.states,
             clock_ms=lambda: 1_795_420_900_000,
         )
         self.offset = 0
+
+    def _changelog(self, table: str, partition: int, key: bytes, value: bytes | None) -> None:
+        if table == PROFILES and key != CLOCK_KEY:
+            self.changelog.append((partition, key, value))
 
     def feed(self, value: bytes | None, partition: int = 0) -> None:
         self.runtime.handle(SourceRecord("api-calls", partition, self.offset, value))
@@ -75,7 +92,7 @@ def test_checkpoint_writes_each_changed_profile_once_then_nothing() -> None:
     for i in range(3):
         h.feed(orjson.dumps(wire_event(ts=f"2026-11-23T08:00:0{i}.000Z")))
     assert h.changelog == []  # nothing is written per event
-    assert h.runtime.checkpoint() == 1
+    assert h.runtime.checkpoint() >= 1  # the profile, and the keys the links stage holds
     [(partition, key, blob)] = h.changelog
     assert (partition, key) == (0, b"acct-1")
     assert blob is not None and AccountProfile.from_bytes(blob).requests == 3
@@ -107,7 +124,15 @@ def test_harvester_alert_is_keyed_by_alert_id_and_matches_contract_shape() -> No
         h.feed(
             orjson.dumps(
                 wire_event(
-                    "h", ts=f"2026-11-23T08:00:{i:02d}.000Z", output_tokens=2000, prompt=CANARY
+                    "h",
+                    ts=f"2026-11-23T08:00:{i:02d}.000Z",
+                    input_tokens=60,
+                    output_tokens=2000,
+                    max_tokens=2000,
+                    temperature=0.2,
+                    turn=1,
+                    prompt=f"Think step by step and show all your reasoning. {TOPICS[i % 6]} "
+                    f"{CANARY}",
                 )
             )
         )

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from hashlib import blake2b
 from typing import Any
 
+SMALL_COMPONENT = 8  # below this size, two strong links inside are enough
 MAX_REASONS = 4  # per edge: enough to explain an alert, bounded
 _PRUNE_TO = 0.9  # past max_edges, drop the weakest down to 90%: amortised O(log E) an add
 
@@ -81,8 +82,14 @@ class DecayingEvidenceGraph:
     def _weight_at(self, edge: _Edge, ts_ms: int) -> float:
         return edge.weight * self._factor(ts_ms - edge.ts_ms)
 
-    def add_evidence(self, a: str, b: str, weight: float, ts_ms: int, reason: str) -> None:
-        """Add ``weight`` of evidence (for ``reason``) that ``a`` and ``b`` act together."""
+    def add_evidence(
+        self, a: str, b: str, weight: float, ts_ms: int, reason: str, cap: float | None = None
+    ) -> None:
+        """Add ``weight`` of evidence (for ``reason``) that ``a`` and ``b`` act together.
+
+        With ``cap``, one reason never holds more than ``cap`` on an edge: repeating the
+        same evidence renews it (against decay) instead of piling up.
+        """
         if a == b or weight <= 0:
             return
         if ts_ms > self.watermark_ms:
@@ -103,9 +110,13 @@ class DecayingEvidenceGraph:
             added = weight
         else:  # late evidence: decay it to the edge's reference time instead
             added = weight * self._factor(edge.ts_ms - ts_ms)
-        edge.weight += added
         reasons = edge.reasons
-        reasons[reason] = reasons.get(reason, 0.0) + added
+        before = reasons.get(reason, 0.0)
+        after = before + added
+        if cap is not None and after > cap:
+            after = max(before, cap)
+        edge.weight += after - before
+        reasons[reason] = after
         if len(reasons) > MAX_REASONS:
             del reasons[min(reasons, key=lambda r: (reasons[r], r))]
         self._touch(a, ts_ms)
@@ -167,6 +178,109 @@ class DecayingEvidenceGraph:
             return {}
         factor = self._factor(ts_ms - edge.ts_ms)
         return {name: w * factor for name, w in sorted(edge.reasons.items())}
+
+    def component(self, start: str, min_weight: float, ts_ms: int, limit: int) -> set[str]:
+        """Nodes reachable from ``start`` over edges weighing at least ``min_weight``
+        (at most ``limit`` of them: a bound on the work per regroup)."""
+        seen = {start}
+        frontier = [start]
+        edges, adjacent, factor = self._edges, self._adjacent, self._factor
+        while frontier and len(seen) < limit:
+            node = frontier.pop()
+            for other in adjacent.get(node, ()):
+                if other in seen:
+                    continue
+                edge = edges[_pair(node, other)]
+                if edge.weight * factor(ts_ms - edge.ts_ms) >= min_weight:
+                    seen.add(other)
+                    frontier.append(other)
+        return seen
+
+    def core_groups(
+        self, start: str, min_weight: float, ts_ms: int, limit: int, min_degree: int
+    ) -> tuple[set[str], list[set[str]]]:
+        """The component of ``start`` over strong edges, and its groups after peeling.
+
+        Peeling drops, repeatedly, every node with fewer than ``min_degree`` strong edges
+        inside (its k-core): one chance strong edge does not pull an account into a
+        group, and a single bridge does not merge two groups. Returns (the whole
+        component, the connected groups of what remains).
+        """
+        edges, adjacent, factor = self._edges, self._adjacent, self._factor
+        strong: dict[str, set[str]] = {start: set()}
+        frontier = [start]
+        while frontier:
+            node = frontier.pop()
+            mine = strong[node]
+            for other in adjacent.get(node, ()):
+                if other in mine:
+                    continue
+                edge = edges[_pair(node, other)]
+                if edge.weight * factor(ts_ms - edge.ts_ms) < min_weight:
+                    continue
+                mine.add(other)
+                theirs = strong.get(other)
+                if theirs is None:
+                    if len(strong) >= limit:
+                        mine.discard(other)
+                        continue
+                    strong[other] = theirs = set()
+                    frontier.append(other)
+                theirs.add(node)
+        nodes = set(strong)
+        if len(nodes) < SMALL_COMPONENT:
+            min_degree = min(min_degree, 2)  # a triangle of three is a group
+        weak = [n for n, peers in strong.items() if len(peers) < min_degree]
+        while weak:
+            node = weak.pop()
+            if node not in strong:
+                continue
+            for other in strong.pop(node):
+                theirs = strong.get(other)
+                if theirs is not None:
+                    theirs.discard(node)
+                    if len(theirs) == min_degree - 1:
+                        weak.append(other)
+        groups: list[set[str]] = []
+        seen: set[str] = set()
+        for node in sorted(strong):
+            if node in seen:
+                continue
+            group = {node}
+            frontier = [node]
+            while frontier:
+                for other in strong[frontier.pop()]:
+                    if other not in group:
+                        group.add(other)
+                        frontier.append(other)
+            seen |= group
+            groups.append(group)
+        return nodes, groups
+
+    def kind_totals(self, members: frozenset[str], ts_ms: int) -> dict[str, float]:
+        """Evidence by reason over the edges within ``members``, decayed to ``ts_ms``."""
+        totals: dict[str, float] = {}
+        edges, adjacent, factor = self._edges, self._adjacent, self._factor
+        for node in members:
+            for other in adjacent.get(node, ()):
+                if node < other and other in members:
+                    edge = edges[(node, other)]
+                    f = factor(ts_ms - edge.ts_ms)
+                    for name, w in edge.reasons.items():
+                        totals[name] = totals.get(name, 0.0) + w * f
+        return totals
+
+    def nodes(self) -> list[str]:
+        return list(self._nodes)
+
+    def edges_within(self, members: frozenset[str]) -> list[tuple[str, str]]:
+        """The edges between members of one group."""
+        found: list[tuple[str, str]] = []
+        for node in sorted(members):
+            for other in self._adjacent.get(node, ()):
+                if node < other and other in members:
+                    found.append((node, other))
+        return found
 
     def neighbours(self, node: str) -> list[str]:
         return sorted(self._adjacent.get(node, ()))

@@ -1,0 +1,188 @@
+"""What an account shares with others: link keys, and the records that carry them onwards.
+
+An account's *link keys* are the attributes other accounts could share with it: payment
+instrument, TLS fingerprint, user agent, network prefix, ASN, system prompt, organisation,
+signup cohort, prompt-template bands, the time window it woke up in, and a rush onto a
+newly released model. The accounts stage announces a key only when it is new for the
+account, or when the account's harvest score moved materially (so the links stage knows
+which members look like harvesters); never once per event.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from streams.core.event import ApiCall
+
+HOUR_MS = 3_600_000
+WAKE_IDLE_MS = HOUR_MS  # idle this long, then active again: the account "woke up"
+WAKE_BUCKET_MS = 600_000  # accounts waking in the same 10 minutes share a wake key
+MAX_KEYS_PER_ACCOUNT = 48
+TEMPLATE_BANDS = 4  # LSH bands of the 16-value template signature (r=4)
+TEMPLATE_KEYS_FIRST_PROMPTS = 4  # template bands announced for an account's first prompts
+
+# Key kinds (the prefix before ":") and what they mean, for reasons and docs.
+KINDS: dict[str, str] = {
+    "pay": "payment instrument",
+    "tls": "TLS fingerprint",
+    "ua": "user agent",
+    "net": "network prefix (/24, /48)",
+    "asn": "autonomous system",
+    "sys": "system prompt",
+    "org": "organisation",
+    "cohort": "signup cohort (hour and channel)",
+    "tpl": "prompt template",
+    "wake": "wake-up window (10 minutes)",
+    "pivot": "rush onto a newly released model",
+}
+
+
+def kind_of(key: str) -> str:
+    return key.split(":", 1)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class LinkUpdate:
+    """An account announces a key it holds and how harvest-like it currently looks."""
+
+    key: str
+    account_id: str
+    ts_ms: int
+    raw: float  # the account's raw harvest score (scoring.raw_score)
+    events: int  # requests seen for the account
+
+    def to_bytes(self) -> bytes:
+        return orjson.dumps([self.key, self.account_id, self.ts_ms, self.raw, self.events])
+
+    @classmethod
+    def from_bytes(cls, blob: bytes) -> LinkUpdate:
+        key, account_id, ts_ms, raw, events = orjson.loads(blob)
+        return cls(str(key), str(account_id), int(ts_ms), float(raw), int(events))
+
+
+@dataclass(frozen=True, slots=True)
+class PairEvidence:
+    """The links stage's finding: two harvest-like accounts share ``key``."""
+
+    a: str
+    b: str
+    weight: float
+    key: str
+    ts_ms: int
+    raw_a: float
+    raw_b: float
+    events_a: int
+    events_b: int
+
+    def to_bytes(self) -> bytes:
+        return orjson.dumps(
+            [
+                self.a,
+                self.b,
+                self.weight,
+                self.key,
+                self.ts_ms,
+                self.raw_a,
+                self.raw_b,
+                self.events_a,
+                self.events_b,
+            ]
+        )
+
+    @classmethod
+    def from_bytes(cls, blob: bytes) -> PairEvidence:
+        a, b, weight, key, ts, raw_a, raw_b, ev_a, ev_b = orjson.loads(blob)
+        return cls(
+            a=str(a),
+            b=str(b),
+            weight=float(weight),
+            key=str(key),
+            ts_ms=int(ts),
+            raw_a=float(raw_a),
+            raw_b=float(raw_b),
+            events_a=int(ev_a),
+            events_b=int(ev_b),
+        )
+
+
+def network_prefix(ip: str) -> str | None:
+    """The /24 of an IPv4 address or the /48 of an IPv6 one (a NAT or a provider block);
+    an IPv4-mapped IPv6 address counts as its IPv4 address; None if not an address."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    if isinstance(address, ipaddress.IPv4Address):
+        return str(ipaddress.IPv4Network(f"{address}/24", strict=False).network_address)[:-2]
+    return str(ipaddress.IPv6Network(f"{address}/48", strict=False).network_address)
+
+
+def identity_keys(event: ApiCall) -> tuple[str, ...]:
+    """The keys an event's identity and infrastructure fields give its account."""
+    keys: list[str] = []
+    if event.payment_fingerprint:
+        keys.append("pay:" + event.payment_fingerprint)
+    if event.tls_fingerprint:
+        keys.append("tls:" + event.tls_fingerprint)
+    if event.user_agent:
+        keys.append("ua:" + event.user_agent)
+    if event.ip:
+        prefix = network_prefix(event.ip)
+        if prefix is not None:
+            keys.append("net:" + prefix)
+    if event.asn is not None:
+        keys.append(f"asn:{event.asn}")
+    if event.system_prompt_hash:
+        keys.append("sys:" + event.system_prompt_hash)
+    if event.org_id:
+        keys.append("org:" + event.org_id)
+    if event.account_created_ms is not None:
+        keys.append(f"cohort:{event.account_created_ms // HOUR_MS}:{event.signup_channel or '-'}")
+    return tuple(keys)
+
+
+class AnnouncedKeys:
+    """The keys an account has announced (LRU-capped) and the score it announced them with."""
+
+    __slots__ = ("full_ms", "full_requests", "keys", "raw")
+
+    def __init__(self) -> None:
+        self.keys: OrderedDict[str, int] = OrderedDict()
+        self.raw = 0.0  # raw score at the last full announcement
+        self.full_ms = 0  # event time of the last full announcement
+        self.full_requests = 0  # the account's requests at the last full announcement
+
+    def is_new(self, key: str) -> bool:
+        return key not in self.keys
+
+    def remember(self, key: str, ts_ms: int) -> None:
+        keys = self.keys
+        keys[key] = ts_ms
+        keys.move_to_end(key)
+        while len(keys) > MAX_KEYS_PER_ACCOUNT:
+            keys.popitem(last=False)
+
+    def to_state(self) -> list[Any]:
+        return [
+            self.raw,
+            self.full_ms,
+            self.full_requests,
+            [[k, ts] for k, ts in self.keys.items()],
+        ]
+
+    @classmethod
+    def from_state(cls, state: list[Any]) -> AnnouncedKeys:
+        announced = cls()
+        announced.raw = float(state[0])
+        announced.full_ms = int(state[1])
+        announced.full_requests = int(state[2])
+        for key, ts in state[3]:
+            announced.keys[str(key)] = int(ts)
+        return announced

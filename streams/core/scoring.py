@@ -1,0 +1,122 @@
+"""Account harvest score: how much an account's recent behaviour looks like answer harvesting.
+
+Each signal becomes a term in 0..1 with a fixed weight chosen from what harvesting *is*
+(long answers to short prompts, single-turn, chain-of-thought and rubric phrasing, answers
+cut at ``max_tokens``, sweeps across capability domains, one fixed temperature, jumps onto
+a just-released model), never fitted to one dataset. The score is the weighted share of
+the evidence present, so it reads as "this much of the harvesting pattern is here":
+
+* ``raw``: from the account's behaviour alone, usable after one event (the campaign stage
+  pools the raw scores of coordinated accounts, so light accounts still count);
+* ``confidence``: ``raw`` shrunk by how little has been seen (``n / (n + prior_events)``),
+  the figure a lone-account alert needs.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from streams.core.behaviour import (
+    FOLLOW_UP,
+    HARVEST,
+    MAX_TOKENS_HIT,
+    NEW_MODEL,
+    RATE_LIMITED,
+    RUBRIC,
+    TEMPLATE_REPEAT,
+    TOOL_USE,
+    Behaviour,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One signal's contribution: ``value`` in 0..1 times ``weight``, with its figure."""
+
+    code: str
+    weight: float
+    value: float
+    figure: float
+
+    @property
+    def points(self) -> float:
+        return self.weight * self.value
+
+
+# Reason code -> weight. A signal's weight says how specific it is to harvesting.
+WEIGHTS: dict[str, float] = {
+    "output_heavy": 3.0,  # output/input token ratio
+    "harvest_prompts": 3.0,  # single-turn prompts asking for reasoning or grading
+    "single_turn": 2.0,  # no follow-up turns
+    "max_tokens_hit": 1.5,  # answers cut at the requested cap
+    "capability_sweep": 1.0,  # prompts spread evenly over capability domains
+    "new_model_rush": 1.5,  # traffic on a model released within the last day
+    "fixed_sampling": 0.5,  # the same temperature on every request
+    "rate_limit_pressure": 0.5,  # 429s: pushing against the rate cap
+}
+TOTAL_WEIGHT = sum(WEIGHTS.values())
+SIGNALS: tuple[str, ...] = tuple(WEIGHTS)
+
+
+def _clip(x: float) -> float:
+    return 0.0 if x <= 0.0 else 1.0 if x >= 1.0 else x
+
+
+def terms(behaviour: Behaviour, disabled: frozenset[str] = frozenset()) -> list[Term]:
+    """The account's evidence terms (``disabled`` ones weigh 0: ablation)."""
+    b = behaviour
+    ratio = b.output_input_ratio()
+    follow_up = b.share(FOLLOW_UP)
+    harvest = b.share(HARVEST)
+    hit = b.share(MAX_TOKENS_HIT)
+    entropy = b.topic_entropy()
+    text_n = b.text_events
+    fixed = b.temperature_fixedness()
+    new_model = b.share(NEW_MODEL)
+    limited = b.share(RATE_LIMITED)
+    values = {
+        # 1:1 -> 0, 8:1 and above -> 1 (log scale).
+        "output_heavy": (_clip(math.log2(ratio) / 3.0) if ratio > 0 else 0.0, ratio),
+        "harvest_prompts": (_clip(harvest / 0.3), harvest),
+        "single_turn": (_clip(1.0 - follow_up / 0.25), 1.0 - follow_up),
+        "max_tokens_hit": (_clip(hit / 0.2), hit),
+        # Evenness of the topic histogram, trusted only once there are prompts to spread.
+        "capability_sweep": (_clip((entropy - 0.3) / 0.4) * _clip(text_n / 20.0), entropy),
+        "new_model_rush": (_clip(new_model / 0.5), new_model),
+        "fixed_sampling": (_clip((fixed - 0.9) / 0.1), fixed),
+        "rate_limit_pressure": (_clip(limited / 0.05), limited),
+    }
+    return [
+        Term(code, 0.0 if code in disabled else WEIGHTS[code], value, round(figure, 4))
+        for code, (value, figure) in values.items()
+    ]
+
+
+def raw_score(ts: list[Term]) -> float:
+    """Weighted share of the harvesting pattern present (0..1)."""
+    total = sum(t.weight for t in ts)
+    return sum(t.points for t in ts) / total if total > 0 else 0.0
+
+
+def confidence(raw: float, events: float, prior_events: float) -> float:
+    """``raw`` shrunk towards 0 while few events back it."""
+    return raw * events / (events + prior_events) if events > 0 else 0.0
+
+
+def templated_share(behaviour: Behaviour) -> float:
+    """Share of read prompts reusing one of the account's own recent templates.
+
+    One account replaying its own template is an evaluation harness or a product
+    integration; harvesting sweeps vary the content. (Many accounts sharing a template
+    is a different matter, and the coordination stage's.)
+    """
+    return behaviour.share(TEMPLATE_REPEAT)
+
+
+def tool_share(behaviour: Behaviour) -> float:
+    return behaviour.share(TOOL_USE)
+
+
+def rubric_share(behaviour: Behaviour) -> float:
+    return behaviour.share(RUBRIC)

@@ -1,0 +1,339 @@
+"""The campaign stage: pair evidence -> decaying graph -> groups -> versioned campaign alerts.
+
+Evidence is mostly produced by a real links stage from key announcements, as the pipeline
+wires them, so the weights are the ones the campaign stage actually receives.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+
+import orjson
+import pytest
+
+from streams.core.alerts import Alert
+from streams.core.coordination.campaigns import (
+    CampaignParams,
+    CampaignStage,
+    campaign_alert_id,
+)
+from streams.core.coordination.links import KIND_WEIGHTS, LinkParams, LinkStage, support
+from streams.core.detector import Detector, DetectorParams
+from streams.core.event import ApiCall
+from streams.core.linking import LinkUpdate, PairEvidence
+from tests.core.test_detector import COT_WRAPPER, FLEET, MARKER, harvest_call, harvest_prompt
+from tests.factories import T0
+from tests.test_schemas import validator
+
+SECOND = 1_000
+MINUTE = 60_000
+HOUR = 3_600_000
+DAY = 86_400_000
+CARD = "pay:card-7f3a"
+
+
+def announce(
+    links: LinkStage, accounts: list[str], key: str, ts: int, raw: float = 0.8, events: int = 60
+) -> list[PairEvidence]:
+    """Each account announces ``key`` (a second apart); the pair evidence that gives."""
+    found: list[PairEvidence] = []
+    for i, account in enumerate(accounts):
+        found += links.process(LinkUpdate(key, account, ts + i * SECOND, raw, events))
+    return found
+
+
+def feed(stage: CampaignStage, evidence: list[PairEvidence]) -> list[Alert]:
+    """Process the evidence, then flush (end of this batch); every alert raised."""
+    alerts: list[Alert] = []
+    for item in evidence:
+        alerts += stage.process(item)
+    return alerts + stage.flush()
+
+
+def card_fleet(
+    accounts: list[str], ts: int = T0, raw: float = 0.8, events: int = 60, key: str = CARD
+) -> list[PairEvidence]:
+    return announce(LinkStage(LinkParams()), accounts, key, ts, raw, events)
+
+
+# --- a campaign and its versions ----------------------------------------------------------------
+
+
+def test_a_fleet_sharing_a_card_is_one_campaign() -> None:
+    stage = CampaignStage(CampaignParams())
+    alerts = feed(stage, card_fleet(["a1", "a2", "a3"]))
+    assert len(alerts) == 1
+    (alert,) = alerts
+    assert alert.kind == "campaign"
+    assert alert.campaign_id is not None and alert.campaign_id.startswith("camp-")
+    assert alert.alert_id == campaign_alert_id(alert.campaign_id)
+    assert alert.account_ids == ("a1", "a2", "a3")
+    assert alert.version == 1
+    assert alert.score >= CampaignParams().threshold
+    assert alert.model_version.endswith("/campaign-v1")
+    codes = [r.code for r in alert.reasons]
+    assert codes[0] == "coordinated_harvesting" and "shared_pay" in codes
+    assert alert.evidence["members"] == 3 and alert.evidence["requests"] == 180
+    assert alert.evidence["shared_keys"] == {"pay": [["card-7f3a", 3]]}
+    wire = alert.to_wire(T0 + HOUR)
+    validator("alert.schema.json").validate(wire)
+    assert wire["campaign_id"] == alert.campaign_id
+    assert stage.flush() == []  # nothing new: nothing re-emitted
+
+
+def _same_campaign(alerts: list[Alert], first: Alert, from_version: int) -> None:
+    assert alerts
+    assert [a.version for a in alerts] == list(range(from_version, from_version + len(alerts)))
+    for alert in alerts:
+        assert (alert.alert_id, alert.campaign_id, alert.kind) == (
+            first.alert_id,
+            first.campaign_id,
+            "campaign",
+        )
+
+
+def test_members_joining_later_version_the_same_alert() -> None:
+    links = LinkStage(LinkParams())
+    stage = CampaignStage(CampaignParams())
+    (first,) = feed(stage, announce(links, ["a1", "a2", "a3"], CARD, T0))
+    joined = feed(stage, announce(links, ["a4", "a5", "a6"], CARD, T0 + 10 * MINUTE))
+    _same_campaign(joined, first, 2)
+    assert joined[-1].account_ids == ("a1", "a2", "a3", "a4", "a5", "a6")
+    # The same members renewing their evidence raise nothing new.
+    assert feed(stage, announce(links, ["a1", "a3"], CARD, T0 + 20 * MINUTE)) == []
+    # One more joins: the next version, with every member so far.
+    more = feed(stage, announce(links, ["a7"], CARD, T0 + 30 * MINUTE))
+    _same_campaign(more, first, joined[-1].version + 1)
+    assert more[-1].account_ids == ("a1", "a2", "a3", "a4", "a5", "a6", "a7")
+
+
+def test_campaign_id_survives_a_restart_and_versions_continue() -> None:
+    links = LinkStage(LinkParams())
+    early = announce(links, ["a1", "a2", "a3"], CARD, T0)
+    later = announce(links, ["a4", "a5"], CARD, T0 + 10 * MINUTE)
+    later += announce(links, ["a6", "a5", "a1"], "sys:h", T0 + 70 * MINUTE)
+    later += announce(links, ["a6"], CARD, T0 + 71 * MINUTE)
+
+    whole = CampaignStage(CampaignParams())
+    (first,) = feed(whole, early)
+    blob = whole.to_bytes()
+    expected = feed(whole, later)
+
+    restarted = CampaignStage.from_bytes(CampaignParams(), blob)
+    assert restarted.to_bytes() == blob
+    got = feed(restarted, later)
+    assert got == expected
+    assert restarted.to_bytes() == whole.to_bytes()
+    _same_campaign(got, first, 2)
+    assert got[-1].account_ids == ("a1", "a2", "a3", "a4", "a5", "a6")
+
+
+def test_same_evidence_gives_the_same_campaign_ids() -> None:
+    def once() -> list[Alert]:
+        return feed(CampaignStage(CampaignParams()), card_fleet(["x", "y", "z", "w"]))
+
+    assert once() == once()
+
+
+def test_state_of_an_unsupported_version_is_refused() -> None:
+    blob = CampaignStage(CampaignParams()).to_bytes()
+    state = orjson.loads(blob)
+    state[0] = 999
+    with pytest.raises(ValueError, match="version"):
+        CampaignStage.from_bytes(CampaignParams(), orjson.dumps(state))
+
+
+# --- what does not make a campaign ------------------------------------------------------------
+
+
+def test_two_accounts_alone_never_alert() -> None:
+    links = LinkStage(LinkParams())
+    evidence = []
+    for i, key in enumerate([CARD, "sys:h", "org:o", "tls:t", "net:10.0.0", "tpl:ab"]):
+        evidence += announce(links, ["a", "b"], key, T0 + i * MINUTE, raw=0.95, events=5_000)
+    stage = CampaignStage(CampaignParams())
+    assert feed(stage, evidence) == []
+    assert stage.graph.weight("a", "b", T0 + 10 * MINUTE) >= CampaignParams().edge_min
+
+
+def test_a_low_pooled_score_never_alerts() -> None:
+    # Suspects, but barely: pooled 0.46 stays under the threshold however many requests.
+    stage = CampaignStage(CampaignParams())
+    assert feed(stage, card_fleet([f"s{i}" for i in range(8)], raw=0.46, events=100_000)) == []
+
+
+def test_light_accounts_alert_once_their_pooled_requests_back_them() -> None:
+    stage = CampaignStage(CampaignParams())
+    accounts = ["l1", "l2", "l3", "l4"]
+    # Very harvest-like, but 2 requests each: too little to go on (0.9 * 8 / 38).
+    assert feed(stage, card_fleet(accounts, raw=0.9, events=2)) == []
+    # The same fleet a little later, 15 requests each: 0.9 * 60 / 90 = 0.6.
+    (alert,) = feed(stage, card_fleet(accounts, T0 + HOUR, raw=0.9, events=15))
+    assert alert.account_ids == tuple(accounts)
+    assert alert.score == pytest.approx(0.6)
+
+
+def test_a_single_weak_kind_of_evidence_does_not_link() -> None:
+    params = CampaignParams()
+    accounts = [f"t{i}" for i in range(8)]
+    tpl = card_fleet(accounts, key="tpl:5e1f")  # only a prompt-template band in common
+    assert tpl and max(e.weight for e in tpl) == round(KIND_WEIGHTS["tpl"] * support(8), 4)
+    assert max(e.weight for e in tpl) < params.edge_min
+    stage = CampaignStage(params)
+    assert feed(stage, tpl) == []
+    assert stage.graph.groups(params.edge_min, T0 + MINUTE) == []
+
+
+@pytest.mark.parametrize("key", ["tls:ja3-x", "net:203.0.113"])
+def test_an_infrastructure_fingerprint_links_alone_only_when_many_suspects_share_it(
+    key: str,
+) -> None:
+    """Two or three harvest-like accounts on one fingerprint may be chance; a fingerprint
+    held almost only by harvest-like accounts, many of them, is a harness (support)."""
+    params = CampaignParams()
+    few = CampaignStage(params)
+    feed(few, card_fleet([f"f{n}" for n in range(3)], key=key))
+    assert few.graph.groups(params.edge_min, T0 + MINUTE) == []
+    many = CampaignStage(params)
+    feed(many, card_fleet([f"m{n}" for n in range(8)], key=key))
+    assert many.graph.groups(params.edge_min, T0 + HOUR, min_size=3)
+
+
+def test_weak_kinds_corroborate_each_other() -> None:
+    links = LinkStage(LinkParams())
+    accounts = ["c1", "c2", "c3"]
+    evidence = announce(links, accounts, "tpl:5e1f", T0)
+    evidence += announce(links, accounts, "tls:ja3-x", T0 + MINUTE)
+    stage = CampaignStage(CampaignParams())
+    (alert,) = feed(stage, evidence)
+    assert alert.account_ids == tuple(accounts)
+    assert set(alert.evidence["link_strength_by_kind"]) == {"tpl", "tls"}
+
+
+def test_repeating_the_same_weak_evidence_does_not_pile_up() -> None:
+    links = LinkStage(LinkParams())
+    accounts = ["r1", "r2", "r3"]
+    evidence: list[PairEvidence] = []
+    for i in range(20):  # the same template band, announced again and again
+        evidence += announce(links, accounts, "tpl:5e1f", T0 + i * MINUTE)
+    stage = CampaignStage(CampaignParams())
+    assert feed(stage, evidence) == []
+    ts = T0 + 20 * MINUTE
+    assert stage.graph.weight("r1", "r2", ts) <= KIND_WEIGHTS["tpl"] * support(3) + 1e-9
+
+
+# --- decay and closing ------------------------------------------------------------------------
+
+
+def test_evidence_decays() -> None:
+    params = CampaignParams()
+    stage = CampaignStage(params)
+    feed(stage, card_fleet(["a1", "a2", "a3"]))
+    now = T0 + MINUTE
+    strength = stage.graph.weight("a1", "a2", now)
+    assert strength >= params.edge_min
+    later = stage.graph.weight("a1", "a2", now + params.half_life_ms)
+    assert later == pytest.approx(strength / 2)
+    # Three days on, one of the old pairs shares the card again: with the other edges faded
+    # that is two accounts, not a campaign.
+    again = feed(stage, [PairEvidence("a1", "a2", 1.25, CARD, T0 + 3 * DAY, 0.8, 0.8, 60, 60)])
+    assert again == []
+
+
+def test_a_quiet_campaign_closes_and_its_id_is_not_reused() -> None:
+    params = CampaignParams()
+    stage = CampaignStage(params)
+    (old,) = feed(stage, card_fleet(["a1", "a2", "a3"]))
+    assert old.campaign_id is not None
+    # Within quiet_ms an unrelated fleet appears: the first campaign stays open.
+    (other,) = feed(stage, card_fleet(["b1", "b2", "b3"], T0 + DAY, key="pay:other"))
+    assert old.campaign_id in stage.ids.current() and other.campaign_id in stage.ids.current()
+    # Past quiet_ms without evidence, it is closed when the stage next regroups.
+    (unrelated,) = feed(stage, card_fleet(["c1", "c2", "c3"], T0 + 3 * DAY, key="pay:third"))
+    assert old.campaign_id not in stage.ids.current()
+    assert old.campaign_id not in stage.raised
+    assert other.campaign_id in stage.ids.current()  # quiet for two days only... just
+    assert unrelated.campaign_id not in (old.campaign_id, other.campaign_id)
+    assert unrelated.alert_id not in (old.alert_id, other.alert_id)
+    # The old fleet coming back is a new campaign, alerted afresh.
+    (back,) = feed(stage, card_fleet(["a1", "a2", "a3"], T0 + 3 * DAY + HOUR))
+    assert back.campaign_id != old.campaign_id and back.alert_id != old.alert_id
+    assert back.version == 1
+
+
+# --- end to end: accounts stage -> links stage -> campaign stage -----------------------------
+
+
+def _run_fleet(
+    events: list[ApiCall], params: DetectorParams
+) -> tuple[list[Alert], list[Alert], list[bytes]]:
+    """(account alerts, campaign alerts, every record and state passed on)."""
+    detector = Detector(params)
+    links = LinkStage(LinkParams())
+    stage = CampaignStage(CampaignParams())
+    blobs: list[bytes] = []
+    account_alerts: list[Alert] = []
+    campaign_alerts: list[Alert] = []
+    for position, event in enumerate(events):
+        account_alerts += detector.process(event, position)
+        for update in detector.take_links():
+            blobs.append(update.to_bytes())
+            for evidence in links.process(update):
+                blobs.append(evidence.to_bytes())
+                campaign_alerts += stage.process(evidence)
+    campaign_alerts += stage.flush()
+    blobs += [orjson.dumps(a.to_wire(T0)) for a in account_alerts + campaign_alerts]
+    blobs += [stage.to_bytes(), *(b for _, b in links.drain_changes() if b is not None)]
+    blobs += [b for _, b in detector.store.drain_changes() if b is not None]
+    return account_alerts, campaign_alerts, blobs
+
+
+def _fleet_events(
+    accounts: list[str], requests: int, every_ms: int, unique: bool = False
+) -> list[ApiCall]:
+    events = []
+    for i in range(requests):
+        for j, account in enumerate(accounts):
+            n = 1_000 * j + i
+            prompt = _unique_prompt(n) if unique else harvest_prompt(n)
+            ts = T0 + i * every_ms + j * SECOND
+            events.append(harvest_call(account, n, ts_ms=ts, prompt=prompt, **FLEET))
+    return events
+
+
+def _unique_prompt(n: int) -> str:
+    """A CoT prompt sharing no template with any other (a sweep of a diverse dataset)."""
+    rnd = random.Random(n)
+    words = ("".join(rnd.choices(string.ascii_lowercase, k=7)) for _ in range(20))
+    return f"{COT_WRAPPER} {' '.join(words)}?"
+
+
+def test_no_prompt_text_anywhere_from_events_to_campaign_alert() -> None:
+    fleet = ["f1", "f2", "f3", "f4"]
+    events = _fleet_events(fleet, 80, 5 * MINUTE)  # 6.6 hours, keys refreshed every hour
+    _, campaigns, blobs = _run_fleet(events, DetectorParams(refresh_ms=HOUR))
+    assert campaigns, "a fleet sharing every identity key is a campaign"
+    assert campaigns[-1].account_ids == tuple(fleet)
+    for blob in blobs:
+        text = blob.decode()
+        for needle in (MARKER, COT_WRAPPER, "step by step", harvest_prompt(1)):
+            assert needle not in text
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="LinkUpdates carry the request count of the announcement, and keys are only "
+    "re-announced on crossing suspect_raw or after refresh_ms (hours): accounts harvest-like "
+    "from their first request reach the campaign stage with the request count of their "
+    "first request, so a fleet of light accounts is never pooled (here the stage sees 1 "
+    "request per member: campaign score 0.15, truly about 0.6)",
+)
+def test_a_fleet_of_light_accounts_is_caught_by_pooling() -> None:
+    fleet = [f"light-{i}" for i in range(8)]
+    # 15 requests each in 30 minutes, prompts never repeating a template: none can be
+    # alerted alone (account_min_requests 20), together they are 120 harvest-like requests.
+    events = _fleet_events(fleet, 15, 2 * MINUTE, unique=True)
+    accounts, campaigns, _ = _run_fleet(events, DetectorParams())
+    assert accounts == []
+    assert campaigns and campaigns[-1].account_ids == tuple(fleet)

@@ -1,0 +1,261 @@
+"""The links stage: per key, which harvest-like accounts hold it, and their pair evidence."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from streams.core.coordination.links import (
+    KIND_WEIGHTS,
+    KeyState,
+    LinkParams,
+    LinkStage,
+    support,
+)
+from streams.core.detector import Detector, DetectorParams
+from streams.core.event import ApiCall
+from streams.core.linking import KINDS, LinkUpdate, PairEvidence
+from tests.core.test_detector import developer_call, harvest_call, harvest_prompt
+from tests.factories import T0
+
+MINUTE = 60_000
+HOUR = 3_600_000
+DAY = 86_400_000
+SUSPECT = 0.8
+NORMAL = 0.1
+
+
+def upd(key: str, account: str, ts: int = T0, raw: float = SUSPECT, events: int = 50) -> LinkUpdate:
+    return LinkUpdate(key, account, ts, raw, events)
+
+
+def feed(stage: LinkStage, updates: list[LinkUpdate]) -> list[PairEvidence]:
+    found: list[PairEvidence] = []
+    for update in updates:
+        found += stage.process(update)
+    return found
+
+
+def test_two_suspects_on_a_key_held_only_by_suspects_give_pair_evidence() -> None:
+    stage = LinkStage(LinkParams())
+    assert stage.process(upd("pay:card", "a", T0, 0.8, 40)) == []  # alone: nothing yet
+    evidence = stage.process(upd("pay:card", "b", T0 + MINUTE, 0.7, 12))
+    assert evidence == [
+        PairEvidence(
+            a="b", b="a", weight=round(KIND_WEIGHTS["pay"] * 1.0 * support(2), 4),
+            key="pay:card", ts_ms=T0 + MINUTE, raw_a=0.7, raw_b=0.8, events_a=12, events_b=40,
+        )
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", sorted(KIND_WEIGHTS))
+def test_every_kind_weighs_by_its_specificity(kind: str) -> None:
+    stage = LinkStage(LinkParams())
+    (evidence,) = feed(stage, [upd(f"{kind}:x", "a"), upd(f"{kind}:x", "b")])
+    assert evidence.weight == round(KIND_WEIGHTS[kind] * support(2), 4)
+    assert kind in KINDS  # every weighted kind is one the accounts stage announces
+
+
+def test_identity_outweighs_coincidence() -> None:
+    assert KIND_WEIGHTS["pay"] > KIND_WEIGHTS["tls"] > KIND_WEIGHTS["tpl"] > KIND_WEIGHTS["wake"]
+    assert KIND_WEIGHTS["sys"] > KIND_WEIGHTS["ua"] and KIND_WEIGHTS["org"] > KIND_WEIGHTS["asn"]
+
+
+def test_a_key_shared_with_many_ordinary_accounts_gives_much_weaker_evidence() -> None:
+    clean = LinkStage(LinkParams())
+    (strong,) = feed(clean, [upd("tls:sdk", "a"), upd("tls:sdk", "b")])
+
+    popular = LinkStage(LinkParams())
+    ordinary = [upd("tls:sdk", f"dev-{i}", T0 + i, NORMAL) for i in range(40)]
+    assert feed(popular, ordinary) == []  # non-suspects never produce evidence
+    (weak,) = feed(popular, [upd("tls:sdk", "a", T0 + MINUTE), upd("tls:sdk", "b", T0 + MINUTE)])
+    assert weak.weight < strong.weight / 10
+    assert weak.weight == round(KIND_WEIGHTS["tls"] * (2 / 42) * support(2), 4)
+    assert popular.keys["tls:sdk"].concentration() == pytest.approx(2 / 42)
+
+
+def test_concentration_counts_each_account_once() -> None:
+    stage = LinkStage(LinkParams())
+    feed(stage, [upd("net:10.0.0", "dev", T0 + i, NORMAL) for i in range(30)])  # one account
+    (evidence,) = feed(stage, [upd("net:10.0.0", "a"), upd("net:10.0.0", "b")])
+    assert evidence.weight == round(KIND_WEIGHTS["net"] * (2 / 3) * support(2), 4)
+
+
+def test_non_suspects_never_produce_evidence() -> None:
+    stage = LinkStage(LinkParams(suspect_raw=0.45))
+    feed(stage, [upd("pay:card", "a"), upd("pay:card", "b")])
+    for i in range(20):  # neither alone nor next to suspects
+        assert stage.process(upd("pay:card", f"n{i}", T0 + i, 0.4499)) == []
+    assert set(stage.keys["pay:card"].suspects) == {"a", "b"}
+
+
+def test_a_member_whose_score_falls_is_dropped() -> None:
+    stage = LinkStage(LinkParams())
+    feed(stage, [upd("pay:card", "a"), upd("pay:card", "b")])
+    assert stage.process(upd("pay:card", "a", T0 + MINUTE, raw=0.2)) == []  # re-announced low
+    assert set(stage.keys["pay:card"].suspects) == {"b"}
+    evidence = stage.process(upd("pay:card", "c", T0 + 2 * MINUTE))
+    assert [(e.a, e.b) for e in evidence] == [("c", "b")]
+    # Back above the line, it is a suspect again.
+    evidence = stage.process(upd("pay:card", "a", T0 + 3 * MINUTE))
+    assert sorted(e.b for e in evidence) == ["b", "c"]
+
+
+def test_support_grows_with_suspects_and_is_capped() -> None:
+    assert support(0) == support(1) == 1.0
+    values = [support(n) for n in range(1, 10_000)]
+    assert values == sorted(values)
+    assert support(1) < support(2) < support(4)
+    cap = support(10**9)
+    assert support(10**4) == cap <= 2.0  # capped: a crowd on one key is not proof by itself
+
+    stage = LinkStage(LinkParams(partners=1))
+    weights = [max((e.weight for e in stage.process(upd("org:o", f"s{i}"))), default=0.0)
+               for i in range(40)]  # fmt: skip
+    assert weights[0] == 0.0
+    assert weights[1] < weights[2] < weights[3]
+    assert weights == [0.0, *sorted(weights[1:])]
+    assert weights[-1] == pytest.approx(KIND_WEIGHTS["org"] * support(40), abs=1e-4)
+    assert max(weights) <= KIND_WEIGHTS["org"] * cap + 1e-4
+
+
+def test_a_new_suspect_is_linked_to_the_most_recent_partners_only() -> None:
+    stage = LinkStage(LinkParams(partners=4))
+    feed(stage, [upd("sys:h", f"s{i}", T0 + i) for i in range(10)])
+    evidence = stage.process(upd("sys:h", "new", T0 + 100))
+    assert [e.b for e in evidence] == ["s9", "s8", "s7", "s6"]
+    assert all(e.a == "new" for e in evidence)
+    # A re-announcing suspect is never paired with itself.
+    evidence = stage.process(upd("sys:h", "s7", T0 + 101))
+    assert [e.b for e in evidence] == ["new", "s9", "s8", "s6"]
+
+
+def test_max_suspects_holds() -> None:
+    stage = LinkStage(LinkParams(max_suspects=3, partners=10))
+    feed(stage, [upd("pay:card", f"s{i}", T0 + i) for i in range(6)])
+    assert list(stage.keys["pay:card"].suspects) == ["s3", "s4", "s5"]
+    evidence = stage.process(upd("pay:card", "s6", T0 + 10))
+    assert {e.b for e in evidence} == {"s4", "s5"}  # s3 made room for s6
+
+
+def test_suspects_expire_after_member_ttl() -> None:
+    stage = LinkStage(LinkParams(member_ttl_ms=DAY))
+    stage.process(upd("pay:card", "old", T0))
+    stage.process(upd("pay:card", "kept", T0 + DAY // 2))
+    evidence = stage.process(upd("pay:card", "new", T0 + DAY + MINUTE))
+    assert [e.b for e in evidence] == ["kept"]
+    assert "old" not in stage.keys["pay:card"].suspects
+
+
+def test_max_keys_holds_and_evicted_keys_are_reported() -> None:
+    stage = LinkStage(LinkParams(max_keys=2))
+    feed(stage, [upd("pay:1", "a"), upd("pay:2", "a"), upd("pay:1", "b", T0 + 1)])
+    stage.drain_changes()
+    stage.process(upd("pay:3", "a", T0 + 2))  # pay:2 is the least recently updated
+    assert len(stage) == 2 and set(stage.keys) == {"pay:1", "pay:3"}
+    changes = dict(stage.drain_changes())
+    assert changes["pay:2"] is None and changes["pay:3"] is not None
+    assert stage.drain_changes() == []
+    # A forgotten key starts over: "a" is not remembered on it.
+    assert stage.process(upd("pay:2", "c", T0 + 3)) == []
+
+
+def test_max_keys_holds_under_any_stream() -> None:
+    stage = LinkStage(LinkParams(max_keys=5, max_suspects=4))
+    rnd = random.Random(7)
+    for i in range(500):
+        key = f"{rnd.choice(['pay', 'tls', 'ua'])}:{rnd.randrange(20)}"
+        stage.process(upd(key, f"acct-{rnd.randrange(30)}", T0 + i, rnd.random()))
+        assert len(stage) <= 5
+        assert all(len(s.suspects) <= 4 for s in stage.keys.values())
+
+
+@pytest.mark.parametrize("disabled", [frozenset({"pay"}), frozenset(KIND_WEIGHTS)])
+def test_disabled_kinds_produce_nothing(disabled: frozenset[str]) -> None:
+    stage = LinkStage(LinkParams(disabled=disabled))
+    for kind in sorted(KIND_WEIGHTS):
+        evidence = feed(stage, [upd(f"{kind}:x", "a"), upd(f"{kind}:x", "b")])
+        assert (evidence == []) == (kind in disabled), kind
+    assert not any(key.startswith(tuple(f"{k}:" for k in disabled)) for key in stage.keys)
+
+
+def test_unknown_kinds_produce_nothing() -> None:
+    stage = LinkStage(LinkParams())
+    assert feed(stage, [upd("nonsense:x", "a"), upd("nonsense:x", "b")]) == []
+    assert len(stage) == 0
+
+
+def test_key_state_round_trips() -> None:
+    stage = LinkStage(LinkParams())
+    feed(stage, [upd("tls:t", f"dev-{i}", T0 + i, NORMAL) for i in range(100)])
+    feed(stage, [upd("tls:t", f"s{i}", T0 + 100 + i, 0.5 + i / 100, i) for i in range(5)])
+    state = stage.keys["tls:t"]
+    again = KeyState.from_bytes(state.to_bytes())
+    assert again.to_bytes() == state.to_bytes()
+    assert again.concentration() == state.concentration()
+    assert list(again.suspects.items()) == list(state.suspects.items())
+
+
+def _stream(seed: int, n: int) -> list[LinkUpdate]:
+    rnd = random.Random(seed)
+    keys = ["pay:c1", "pay:c2", "tls:t1", "net:10.0.0", "ua:x", "wake:1", "tpl:ab"]
+    out = []
+    for i in range(n):
+        raw = rnd.choice([0.1, 0.3, 0.5, 0.7, 0.9])
+        out.append(upd(rnd.choice(keys), f"acct-{rnd.randrange(12)}", T0 + i * MINUTE, raw, i))
+    return out
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 10**6), st.integers(1, 199))
+def test_a_restarted_stage_gives_the_same_evidence(seed: int, cut: int) -> None:
+    params = LinkParams(max_suspects=5, member_ttl_ms=60 * MINUTE)
+    updates = _stream(seed, 200)
+    whole = LinkStage(params)
+    expected = feed(whole, updates)
+
+    first = LinkStage(params)
+    got = feed(first, updates[:cut])
+    store: dict[str, bytes] = {}
+    for key, blob in first.drain_changes():
+        if blob is None:
+            store.pop(key, None)
+        else:
+            store[key] = blob
+    restarted = LinkStage(params, loader=store.get)
+    got += feed(restarted, updates[cut:])
+    assert got == expected
+
+
+def test_ordinary_accounts_on_a_campus_nat_keep_it_weak_evidence() -> None:
+    """End to end: 40 developers behind one NAT, each of whose *first* request happened to
+    look harvest-like (a single-turn step-by-step question with a long answer), then
+    conversational; two harvesters behind the same NAT must not be linked by it."""
+    nat: dict[str, Any] = {"ip": "198.51.100.10", "asn": 64501}
+    events: list[ApiCall] = []
+    for d in range(40):
+        for i in range(10):
+            first: dict[str, Any] = {}
+            if i == 0:
+                first = {"prompt": harvest_prompt(5_000 + d), "input_tokens": 120,
+                         "output_tokens": 1_000, "turn": 1}  # fmt: skip
+            ts = T0 + d * MINUTE + i * 7 * MINUTE
+            events.append(developer_call(f"dev-{d}", i, ts_ms=ts, **{**nat, **first}))
+    events.sort(key=lambda e: e.ts_ms)
+    for i in range(60):
+        for account in ("h1", "h2"):
+            events.append(harvest_call(account, i, ts_ms=T0 + 2 * HOUR + i * MINUTE, **nat))
+    detector = Detector(DetectorParams())
+    stage = LinkStage(LinkParams())
+    found: list[PairEvidence] = []
+    for position, event in enumerate(events):
+        detector.process(event, position)
+        for update in detector.take_links():
+            found += stage.process(update)
+    between = [e.weight for e in found if e.key.startswith("net:") and {e.a, e.b} == {"h1", "h2"}]
+    assert between, "the two harvesters do share the NAT"
+    assert max(between) < 0.2 * KIND_WEIGHTS["net"]

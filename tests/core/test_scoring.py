@@ -1,0 +1,265 @@
+"""Harvest score terms: each signal moves the score the right way; raw and confidence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from streams.core.alerts import Reason
+from streams.core.behaviour import Behaviour
+from streams.core.reasons import account_reasons, severity_for, term_detail
+from streams.core.scoring import (
+    SIGNALS,
+    WEIGHTS,
+    Term,
+    confidence,
+    raw_score,
+    templated_share,
+    terms,
+)
+
+MINUTE = 60_000
+
+
+def behaviour(n: int = 40, every: int = MINUTE, **pattern: Any) -> Behaviour:
+    """``n`` events; a value in ``pattern`` may be a function of the event index."""
+    b = Behaviour()
+    for i in range(n):
+        fields: dict[str, Any] = {
+            "max_tokens_hit": False,
+            "follow_up": False,
+            "temperature": None,
+            "status": 200,
+            "new_model": False,
+            "cot": 0.0,
+            "rubric": 0.0,
+            "topic": 0,
+            "tool_calls": 0,
+            "input_tokens": 100,
+            "output_tokens": 100,
+            "text_seen": True,
+            "template_repeat": False,
+        }
+        for name, value in pattern.items():
+            fields[name] = value(i) if callable(value) else value
+        b.observe(i * every, **fields)
+    return b
+
+
+def value(b: Behaviour, code: str) -> float:
+    return next(t.value for t in terms(b) if t.code == code)
+
+
+def figure(b: Behaviour, code: str) -> float:
+    return next(t.figure for t in terms(b) if t.code == code)
+
+
+def every_nth(k: int) -> Any:
+    return lambda i: i % k == 0
+
+
+# --- each term's direction ------------------------------------------------------------------
+
+
+def test_output_heavy_grows_with_output_per_input() -> None:
+    ratios = [0.5, 1, 2, 4, 8, 30]
+    values = [value(behaviour(output_tokens=int(100 * r)), "output_heavy") for r in ratios]
+    assert values[0] == 0.0 and values[1] == 0.0  # 1:1 and less: no evidence
+    assert values[2] == pytest.approx(1 / 3) and values[3] == pytest.approx(2 / 3)
+    assert values[4] == 1.0 and values[5] == 1.0  # 8:1 and above: full
+    assert figure(behaviour(output_tokens=3000), "output_heavy") == 30.0
+    assert value(behaviour(input_tokens=0, output_tokens=0), "output_heavy") == 0.0
+
+
+def test_follow_ups_lower_single_turn() -> None:
+    values = [value(behaviour(follow_up=every_nth(k)), "single_turn") for k in (20, 10, 3, 2)]
+    assert value(behaviour(follow_up=False), "single_turn") == 1.0
+    assert 1.0 > values[0] > values[1] > values[2] == values[3] == 0.0  # 1 in 3: a chat
+    assert figure(behaviour(follow_up=every_nth(2)), "single_turn") == pytest.approx(0.5, abs=1e-3)
+
+
+def test_cot_and_rubric_prompts_raise_harvest_prompts_only_when_single_turn() -> None:
+    plain = value(behaviour(), "harvest_prompts")
+    some = value(behaviour(cot=lambda i: 0.9 if i % 10 == 0 else 0.0), "harvest_prompts")
+    cot = value(behaviour(cot=0.9), "harvest_prompts")
+    rubric = value(behaviour(rubric=0.9), "harvest_prompts")
+    assert plain == 0.0 < some < cot == rubric == 1.0
+    # Asking for reasoning inside a conversation is what people do: it does not count.
+    assert value(behaviour(cot=0.9, follow_up=True), "harvest_prompts") == 0.0
+    # Only read prompts count: unread ones neither add nor dilute.
+    half_read = behaviour(cot=0.9, text_seen=every_nth(2))
+    assert figure(half_read, "harvest_prompts") == pytest.approx(0.9, abs=1e-3)
+
+
+def test_max_tokens_hits_raise_max_tokens_hit() -> None:
+    values = [value(behaviour(max_tokens_hit=every_nth(k)), "max_tokens_hit") for k in (50, 10, 4)]
+    assert value(behaviour(), "max_tokens_hit") == 0.0
+    assert 0.0 < values[0] < values[1] < values[2] == 1.0
+
+
+def test_capability_sweep_needs_spread_topics_and_enough_prompts() -> None:
+    sweep = value(behaviour(topic=lambda i: 1 + i % 12), "capability_sweep")
+    one_domain = value(behaviour(topic=3), "capability_sweep")
+    few = value(behaviour(n=6, topic=lambda i: 1 + i % 6), "capability_sweep")
+    assert one_domain == 0.0
+    assert sweep == pytest.approx(1.0, abs=0.01)
+    assert 0.0 < few < sweep  # spread, but too few prompts to trust it
+    assert value(behaviour(topic=lambda i: 1 + i % 12, text_seen=False), "capability_sweep") == 0
+
+
+def test_new_model_rush_grows_with_traffic_on_a_release() -> None:
+    values = [value(behaviour(new_model=every_nth(k)), "new_model_rush") for k in (10, 5, 3, 1)]
+    assert value(behaviour(), "new_model_rush") == 0.0
+    assert 0.0 < values[0] < values[1] < values[2] < values[3] == 1.0
+
+
+def test_fixed_sampling_needs_the_same_temperature_every_time() -> None:
+    fixed = value(behaviour(n=200, temperature=0.0), "fixed_sampling")
+    varied = value(behaviour(n=200, temperature=lambda i: (0.2, 0.7, 1.0)[i % 3]), "fixed_sampling")
+    mostly = value(behaviour(n=200, temperature=lambda i: 0.3 if i % 50 else 0.9), "fixed_sampling")
+    assert fixed == pytest.approx(1.0, abs=0.06)  # the first request has nothing to repeat
+    assert varied == 0.0
+    assert 0.0 < mostly < fixed
+    assert value(behaviour(temperature=None), "fixed_sampling") == 0.0  # unknown is not fixed
+
+
+def test_rate_limits_raise_pressure_but_other_errors_do_not() -> None:
+    limited = value(behaviour(status=lambda i: 429 if i % 10 == 0 else 200), "rate_limit_pressure")
+    errors = value(behaviour(status=lambda i: 500 if i % 10 == 0 else 200), "rate_limit_pressure")
+    assert limited == pytest.approx(1.0, abs=0.01)
+    assert errors == 0.0
+    assert value(behaviour(status=None), "rate_limit_pressure") == 0.0
+
+
+def test_templated_share_counts_read_prompts_replaying_own_templates() -> None:
+    assert templated_share(behaviour()) == 0.0
+    assert templated_share(behaviour(template_repeat=every_nth(2))) == pytest.approx(0.5, abs=0.02)
+    assert templated_share(behaviour(template_repeat=True)) == 1.0
+    # A share of *read* prompts: unread events do not dilute it.
+    assert templated_share(behaviour(template_repeat=True, text_seen=every_nth(3))) == 1.0
+
+
+# --- raw score and confidence ------------------------------------------------------------------
+
+HARVEST: dict[str, Any] = {
+    "output_tokens": 3000,
+    "cot": 0.9,
+    "max_tokens_hit": True,
+    "topic": lambda i: 1 + i % 12,
+    "temperature": 0.0,
+}
+
+
+def test_raw_score_of_no_evidence_and_of_everything() -> None:
+    assert raw_score(terms(behaviour(follow_up=True))) == 0.0
+    everything = behaviour(**HARVEST, new_model=True, status=lambda i: 429 if i % 10 == 0 else 200)
+    assert raw_score(terms(everything)) == pytest.approx(1.0, abs=0.01)
+    assert raw_score(terms(behaviour(**HARVEST))) == pytest.approx(
+        1 - (WEIGHTS["new_model_rush"] + WEIGHTS["rate_limit_pressure"]) / sum(WEIGHTS.values()),
+        abs=0.01,
+    )
+    assert raw_score([]) == 0.0
+    assert raw_score(terms(everything, frozenset(SIGNALS))) == 0.0  # all off: no division by 0
+
+
+def test_terms_cover_every_signal_and_disabled_ones_weigh_nothing() -> None:
+    b = behaviour(**HARVEST)
+    full = terms(b)
+    assert [t.code for t in full] == list(SIGNALS)
+    assert [t.weight for t in full] == [WEIGHTS[c] for c in SIGNALS]
+    ablated = terms(b, frozenset({"output_heavy"}))
+    assert {t.code: t.weight for t in ablated}["output_heavy"] == 0.0
+    assert {t.code: t.value for t in ablated} == {t.code: t.value for t in full}
+    assert raw_score(ablated) < raw_score(full)
+
+
+_pattern = st.fixed_dictionaries(
+    {
+        "n": st.integers(0, 30),
+        "every": st.integers(0, 3 * 3_600_000),
+        "output_tokens": st.integers(0, 100_000),
+        "input_tokens": st.integers(0, 100_000),
+        "cot": st.floats(0, 1),
+        "rubric": st.floats(0, 1),
+        "follow_up": st.booleans(),
+        "max_tokens_hit": st.booleans(),
+        "new_model": st.booleans(),
+        "template_repeat": st.booleans(),
+        "topic": st.integers(0, 40),
+        "temperature": st.none() | st.floats(0, 2),
+        "status": st.none() | st.sampled_from([200, 400, 429, 500]),
+    }
+)
+
+
+@given(_pattern, st.sets(st.sampled_from(SIGNALS)))
+def test_raw_score_and_every_term_stay_within_zero_and_one(
+    pattern: dict[str, Any], disabled: set[str]
+) -> None:
+    b = behaviour(**pattern)
+    ts = terms(b, frozenset(disabled))
+    assert all(0.0 <= t.value <= 1.0 for t in ts)
+    assert 0.0 <= raw_score(ts) <= 1.0 + 1e-12
+    assert 0.0 <= templated_share(b) <= 1.0 + 1e-12
+
+
+def test_confidence_shrinks_with_few_events_and_approaches_raw_with_many() -> None:
+    raw = 0.8
+    assert confidence(raw, 0, 30.0) == 0.0
+    assert confidence(raw, 3, 30.0) == pytest.approx(raw * 3 / 33)
+    assert confidence(raw, 30, 30.0) == pytest.approx(raw / 2)
+    series = [confidence(raw, n, 30.0) for n in (1, 10, 100, 1000, 100_000)]
+    assert series == sorted(series) and all(c < raw for c in series)
+    assert series[-1] == pytest.approx(raw, rel=1e-3)
+    assert confidence(0.0, 10_000, 30.0) == 0.0
+
+
+@given(st.floats(0, 1), st.floats(0, 1e6), st.floats(0.1, 1000))
+def test_confidence_is_never_above_raw(raw: float, events: float, prior: float) -> None:
+    assert 0.0 <= confidence(raw, events, prior) <= raw
+
+
+# --- reasons ------------------------------------------------------------------------------------
+
+
+def test_reasons_rank_signals_by_their_share_of_the_score() -> None:
+    ts = terms(behaviour(**HARVEST))
+    reasons = account_reasons(ts)
+    assert 1 <= len(reasons) <= 5
+    shares = [r.weight for r in reasons]
+    assert shares == sorted(shares, reverse=True)
+    assert reasons[0].code in ("output_heavy", "harvest_prompts")  # the heaviest, both full
+    assert {r.code for r in reasons} <= {t.code for t in ts if t.points > 0}
+    points = {t.code: t.points for t in ts}
+    total = sum(points.values())
+    for r in reasons:
+        assert r.weight == pytest.approx(points[r.code] / total, abs=1e-3)
+    assert len(account_reasons(ts, limit=2)) == 2
+
+
+def test_reason_details_quote_the_figures() -> None:
+    detail = term_detail(Term("output_heavy", 3.0, 1.0, 34.1333))
+    assert detail.startswith("34.1 output tokens per input token")
+    assert term_detail(Term("max_tokens_hit", 1.5, 1.0, 0.25)).startswith("25% of answers")
+    assert term_detail(Term("capability_sweep", 1.0, 1.0, 0.8123)).startswith("topic spread 0.81 ")
+    assert term_detail(Term("rate_limit_pressure", 0.5, 1.0, 0.07)).startswith("7% of requests")
+    for code in SIGNALS:  # every signal has a detail
+        assert term_detail(Term(code, 1.0, 1.0, 0.5))
+
+
+def test_no_evidence_still_gives_one_reason() -> None:
+    assert account_reasons(terms(behaviour(follow_up=True))) == (
+        Reason("harvest_pattern", "harvest-like behaviour", 1.0),
+    )
+
+
+@pytest.mark.parametrize(
+    ("score", "severity"),
+    [(0.0, "low"), (0.4999, "low"), (0.5, "medium"), (0.6999, "medium"), (0.7, "high"),
+     (0.8499, "high"), (0.85, "critical"), (1.0, "critical")],
+)  # fmt: skip
+def test_severity_bounds(score: float, severity: str) -> None:
+    assert severity_for(score) == severity
