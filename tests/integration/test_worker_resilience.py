@@ -151,7 +151,7 @@ def test_two_workers_one_killed_mid_stream_lose_nothing(
     Every event counts once, and the alerts name the accounts a backtest flags."""
     # A lone-account threshold these plain events reach, so both runs raise alerts.
     settings = pipeline_settings(
-        kafka_broker.bootstrap, unique_name, tmp_path, partitions=4, account_threshold=0.3
+        kafka_broker.bootstrap, unique_name, tmp_path, partitions=4, account_threshold=0.25
     )
     other = settings.with_overrides({"data_dir": str(tmp_path / "worker-b-data")})
     events = _batch(0, 30_000, accounts=120)
