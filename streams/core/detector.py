@@ -79,6 +79,7 @@ class Detector:
         "models",
         "observer",
         "params",
+        "releases_seen",
         "started_ms",
         "store",
     )
@@ -97,6 +98,7 @@ class Detector:
         self.models: dict[str, int] = {}  # model -> first seen (event time)
         self.started_ms: int | None = None
         self.clock_changed = False  # models / started_ms changed since the last checkpoint
+        self.releases_seen = False  # has the partition seen a model released after its start
 
     def take_links(self) -> list[LinkUpdate]:
         links, self.links = self.links, []
@@ -205,7 +207,10 @@ class Detector:
                 return False
             self.models[model] = first = ts
             self.clock_changed = True
-        return first - self.started_ms >= DAY_MS and ts - first < DAY_MS
+        release = first - self.started_ms >= DAY_MS
+        if release and not self.releases_seen:
+            self.releases_seen = True
+        return release and ts - first < DAY_MS
 
     def clock_state(self) -> bytes:
         """The partition's release clock (first event, first sight of each model)."""
@@ -215,6 +220,10 @@ class Detector:
         started, models = orjson.loads(blob)
         self.started_ms = None if started is None else int(started)
         self.models = {str(m): int(t) for m, t in models.items()}
+        start = self.started_ms
+        self.releases_seen = start is not None and any(
+            t - start >= DAY_MS for t in self.models.values()
+        )
 
     def _rescore_due(self, profile: AccountProfile, ts: int) -> bool:
         p = self.params
@@ -254,7 +263,7 @@ class Detector:
 
     def _score(self, profile: AccountProfile, ts: int) -> list[Alert]:
         params = self.params
-        ts_terms = terms(profile.behaviour, params.disabled)
+        ts_terms = terms(profile.behaviour, params.disabled, self.releases_seen)
         raw = raw_score(ts_terms)
         conf = confidence(raw, float(profile.requests), params.prior_events)
         profile.raw_score, profile.confidence = raw, conf

@@ -24,6 +24,7 @@ from streams.core.behaviour import (
     NEW_MODEL,
     RATE_LIMITED,
     RUBRIC,
+    TEMP_SEEN,
     TEMPLATE_REPEAT,
     TOOL_USE,
     Behaviour,
@@ -63,8 +64,17 @@ def _clip(x: float) -> float:
     return 0.0 if x <= 0.0 else 1.0 if x >= 1.0 else x
 
 
-def terms(behaviour: Behaviour, disabled: frozenset[str] = frozenset()) -> list[Term]:
-    """The account's evidence terms (``disabled`` ones weigh 0: ablation)."""
+def terms(
+    behaviour: Behaviour, disabled: frozenset[str] = frozenset(), releases: bool = True
+) -> list[Term]:
+    """The account's evidence terms (``disabled`` ones weigh 0: ablation).
+
+    A signal that cannot be observed yet weighs in only as far as it can: the topic spread
+    after 20 read prompts, fixed sampling in proportion to requests that set a
+    temperature, the release rush once the partition has seen a release (``releases``).
+    Absent evidence is not evidence of absence: counting it as 0 would hold every new
+    account's score down.
+    """
     b = behaviour
     ratio = b.output_input_ratio()
     follow_up = b.share(FOLLOW_UP)
@@ -82,13 +92,24 @@ def terms(behaviour: Behaviour, disabled: frozenset[str] = frozenset()) -> list[
         "single_turn": (_clip(1.0 - follow_up / 0.25), 1.0 - follow_up),
         "max_tokens_hit": (_clip(hit / 0.2), hit),
         # Evenness of the topic histogram, trusted only once there are prompts to spread.
-        "capability_sweep": (_clip((entropy - 0.3) / 0.4) * _clip(text_n / 20.0), entropy),
+        "capability_sweep": (_clip((entropy - 0.3) / 0.4), entropy),
         "new_model_rush": (_clip(new_model / 0.5), new_model),
         "fixed_sampling": (_clip((fixed - 0.9) / 0.1), fixed),
         "rate_limit_pressure": (_clip(limited / 0.05), limited),
     }
+    observed = {
+        "capability_sweep": _clip(text_n / 20.0),
+        # Repetition needs a previous temperature to repeat.
+        "fixed_sampling": b.share(TEMP_SEEN) * _clip(b.events - 1.0),
+        "new_model_rush": 1.0 if releases else 0.0,
+    }
     return [
-        Term(code, 0.0 if code in disabled else WEIGHTS[code], value, round(figure, 4))
+        Term(
+            code,
+            0.0 if code in disabled else WEIGHTS[code] * observed.get(code, 1.0),
+            value,
+            round(figure, 4),
+        )
         for code, (value, figure) in values.items()
     ]
 
