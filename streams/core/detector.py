@@ -54,7 +54,7 @@ class DetectorParams:
     prior_events: float = 30.0  # confidence = raw * n / (n + prior_events)
     # An account whose raw score crosses this is (no longer) a suspect to the links stage:
     # it re-announces its keys then, and every ``refresh_ms`` while it stays a suspect.
-    suspect_raw: float = 0.45
+    suspect_raw: float = 0.5
     refresh_ms: int = 12 * 3_600_000
     read_first: int = 16  # prompts read for every account...
     read_every: int = 8  # ...then one in this many

@@ -51,7 +51,7 @@ _SKETCH_K = 64  # distinct-count sketch size: exact up to 64 accounts, ~12% erro
 
 @dataclass(frozen=True, slots=True)
 class LinkParams:
-    suspect_raw: float = 0.45  # raw harvest score that makes a member a suspect
+    suspect_raw: float = 0.5  # raw harvest score that makes a member a suspect
     partners: int = 3  # suspects a new suspect is linked to (most recent first)
     max_suspects: int = 64  # suspects remembered per key
     member_ttl_ms: int = 2 * 86_400_000  # a suspect not re-announced for this long drops

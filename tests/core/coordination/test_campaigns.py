@@ -321,13 +321,6 @@ def test_no_prompt_text_anywhere_from_events_to_campaign_alert() -> None:
             assert needle not in text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the campaign stage weights members by the request count of their last "
-    "announcement (re-sent when the count doubles, on a suspect-status change, or every "
-    "refresh): a fleet of light accounts is scored on stale counts and stays below the "
-    "campaign threshold here (known limitation, docs/detection.md)",
-)
 def test_a_fleet_of_light_accounts_is_caught_by_pooling() -> None:
     fleet = [f"light-{i}" for i in range(8)]
     # 15 requests each in 30 minutes, prompts never repeating a template: none can be
