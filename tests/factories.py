@@ -35,3 +35,22 @@ def wire_event(
     }
     doc.update(fields)
     return doc
+
+
+def observation(**overrides: Any) -> dict[str, Any]:
+    """Keyword arguments of ``Behaviour.observe`` for a plain, harmless event."""
+    fields: dict[str, Any] = {
+        "max_tokens_hit": False,
+        "follow_up": False,
+        "temperature": None,
+        "status": 200,
+        "new_model": False,
+        "cot": 0.0,
+        "rubric": 0.0,
+        "topic": 0,
+        "tool_calls": 0,
+        "input_tokens": 100,
+        "output_tokens": 100,
+    }
+    fields.update(overrides)
+    return fields

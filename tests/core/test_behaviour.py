@@ -13,26 +13,13 @@ from streams.core.behaviour import (
     RATE_LIMITED,
     Behaviour,
 )
+from tests.factories import observation
 
 HOUR = 3_600_000
 
 
 def _observe(b: Behaviour, ts: int, **overrides: Any) -> None:
-    fields: dict[str, Any] = {
-        "max_tokens_hit": False,
-        "follow_up": False,
-        "temperature": None,
-        "status": 200,
-        "new_model": False,
-        "cot": 0.0,
-        "rubric": 0.0,
-        "topic": 0,
-        "tool_calls": 0,
-        "input_tokens": 100,
-        "output_tokens": 300,
-    }
-    fields.update(overrides)
-    b.observe(ts, **fields)
+    b.observe(ts, **observation(**{"output_tokens": 300, **overrides}))
 
 
 def test_harvester_like_shares() -> None:

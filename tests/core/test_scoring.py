@@ -20,6 +20,7 @@ from streams.core.scoring import (
     templated_share,
     terms,
 )
+from tests.factories import observation
 
 MINUTE = 60_000
 
@@ -28,21 +29,7 @@ def behaviour(n: int = 40, every: int = MINUTE, **pattern: Any) -> Behaviour:
     """``n`` events; a value in ``pattern`` may be a function of the event index."""
     b = Behaviour()
     for i in range(n):
-        fields: dict[str, Any] = {
-            "max_tokens_hit": False,
-            "follow_up": False,
-            "temperature": None,
-            "status": 200,
-            "new_model": False,
-            "cot": 0.0,
-            "rubric": 0.0,
-            "topic": 0,
-            "tool_calls": 0,
-            "input_tokens": 100,
-            "output_tokens": 100,
-            "text_seen": True,
-            "template_repeat": False,
-        }
+        fields = observation(text_seen=True, template_repeat=False)
         for name, value in pattern.items():
             fields[name] = value(i) if callable(value) else value
         b.observe(i * every, **fields)
