@@ -23,10 +23,8 @@ from streams.core.behaviour import (
     MAX_TOKENS_HIT,
     NEW_MODEL,
     RATE_LIMITED,
-    RUBRIC,
     TEMP_SEEN,
     TEMPLATE_REPEAT,
-    TOOL_USE,
     Behaviour,
 )
 
@@ -133,11 +131,3 @@ def templated_share(behaviour: Behaviour) -> float:
     is a different matter, and the coordination stage's.)
     """
     return behaviour.share(TEMPLATE_REPEAT)
-
-
-def tool_share(behaviour: Behaviour) -> float:
-    return behaviour.share(TOOL_USE)
-
-
-def rubric_share(behaviour: Behaviour) -> float:
-    return behaviour.share(RUBRIC)

@@ -234,28 +234,6 @@ def format_alert_line(alert: dict[str, Any], max_reasons: int = 5) -> str:
     )
 
 
-def committed_lag(bootstrap: str, group: str, topic: str) -> int | None:
-    """Records of ``topic`` the group has not committed yet (None before its first commit)."""
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap)
-    try:
-        try:
-            committed = admin.list_group_offsets(group).get(group, {})
-        except _COORDINATOR_NOT_READY:
-            return None  # a fresh broker is still electing the group coordinator
-        partitions = consumer.partitions_for_topic(topic) or set()
-        tps = [TopicPartition(topic, p) for p in partitions]
-        ends = consumer.end_offsets(tps)
-        if not any(tp in committed for tp in tps):
-            return None
-        return int(
-            sum(end - (committed[tp].offset if tp in committed else 0) for tp, end in ends.items())
-        )
-    finally:
-        admin.close()
-        consumer.close()
-
-
 def pipeline_lag(bootstrap: str, group: str, topics: list[str]) -> int | None:
     """Records of all ``topics`` the group has not committed yet; None while a topic with
     records has no commit (an empty topic counts as caught up)."""

@@ -317,7 +317,9 @@ def create_app(settings: Settings, source_partitions: int | None = None) -> faus
     @app.on_partitions_revoked.connect  # type: ignore[arg-type]  # mode signal stubs are too narrow
     async def on_revoked(sender: Any, *args: Any, signal: Any = None, **kwargs: Any) -> None:
         revoked: set[TP] = args[0] if args else kwargs.get("revoked", set())
-        sequencer.forget({(tp.topic, tp.partition) for tp in revoked})
+        gone = {(tp.topic, tp.partition) for tp in revoked}
+        sequencer.forget(gone)
+        held.difference_update({h for h in held if (h[0], h[1]) in gone})
         runtime.drop_partitions(
             {tp.partition for tp in revoked if tp.topic == settings.topic_api_calls},
             {tp.partition for tp in revoked if tp.topic == links_topic(settings)},

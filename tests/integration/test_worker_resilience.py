@@ -12,7 +12,7 @@ import pytest
 from streams.core.pipeline import params_from_settings
 from streams.core.redact import redact_prompt
 from streams.kafka.broker import LocalBroker
-from streams.kafka.io import committed_lag, group_is_stable
+from streams.kafka.io import group_is_stable, pipeline_lag
 from streams.offline.backtest import run_backtest
 from streams.offline.sources import file_records
 from streams.worker.process import WorkerProcess
@@ -114,7 +114,7 @@ def test_worker_killed_mid_stream_loses_nothing_after_restart(
         )
         sender.start()
         time.sleep(0.5)
-        lag = committed_lag(settings.bootstrap_servers, settings.app_id, settings.topic_api_calls)
+        lag = pipeline_lag(settings.bootstrap_servers, settings.app_id, [settings.topic_api_calls])
         worker.kill()  # SIGKILL mid-stream: no final checkpoint, no final commit
         sender.join()
     finally:
@@ -163,7 +163,7 @@ def test_two_workers_one_killed_mid_stream_lose_nothing(
         )
         sender.start()
         wait_for(lambda: bool(latest_profiles(settings)), 60, "a first checkpoint", first)
-        lag = committed_lag(settings.bootstrap_servers, settings.app_id, settings.topic_api_calls)
+        lag = pipeline_lag(settings.bootstrap_servers, settings.app_id, [settings.topic_api_calls])
         second.kill()
         sender.join()
         assert lag is not None and lag > 0, "the kill must land while records are pending"

@@ -225,7 +225,7 @@ class CampaignStage:
             raised = _Raised(
                 previous.alert_id,
                 previous.version + 1,
-                severity_for_rank(top),
+                SEVERITIES[top],
                 previous.members | group.members,
                 ts,
             )
@@ -329,10 +329,6 @@ class CampaignStage:
         stage.last_prune_ms = int(state[9])
         stage.group_of = {m: gid for gid, ms in stage.ids.current().items() for m in ms}
         return stage
-
-
-def severity_for_rank(rank: int) -> str:
-    return SEVERITIES[rank]
 
 
 def campaign_alert_id(campaign_id: str) -> str:

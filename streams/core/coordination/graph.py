@@ -179,23 +179,6 @@ class DecayingEvidenceGraph:
         factor = self._factor(ts_ms - edge.ts_ms)
         return {name: w * factor for name, w in sorted(edge.reasons.items())}
 
-    def component(self, start: str, min_weight: float, ts_ms: int, limit: int) -> set[str]:
-        """Nodes reachable from ``start`` over edges weighing at least ``min_weight``
-        (at most ``limit`` of them: a bound on the work per regroup)."""
-        seen = {start}
-        frontier = [start]
-        edges, adjacent, factor = self._edges, self._adjacent, self._factor
-        while frontier and len(seen) < limit:
-            node = frontier.pop()
-            for other in adjacent.get(node, ()):
-                if other in seen:
-                    continue
-                edge = edges[_pair(node, other)]
-                if edge.weight * factor(ts_ms - edge.ts_ms) >= min_weight:
-                    seen.add(other)
-                    frontier.append(other)
-        return seen
-
     def core_groups(
         self, start: str, min_weight: float, ts_ms: int, limit: int, min_degree: int
     ) -> tuple[set[str], list[set[str]]]:
@@ -272,15 +255,6 @@ class DecayingEvidenceGraph:
 
     def nodes(self) -> list[str]:
         return list(self._nodes)
-
-    def edges_within(self, members: frozenset[str]) -> list[tuple[str, str]]:
-        """The edges between members of one group."""
-        found: list[tuple[str, str]] = []
-        for node in sorted(members):
-            for other in self._adjacent.get(node, ()):
-                if node < other and other in members:
-                    found.append((node, other))
-        return found
 
     def neighbours(self, node: str) -> list[str]:
         return sorted(self._adjacent.get(node, ()))
