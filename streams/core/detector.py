@@ -17,7 +17,9 @@ import orjson
 
 from streams import __version__
 from streams.core.alerts import Alert, Reason, account_alert_id, severity_rank
+from streams.core.behaviour import Behaviour
 from streams.core.event import ApiCall
+from streams.core.learner import ContextModel, context_features
 from streams.core.linking import (
     TEMPLATE_BANDS,
     TEMPLATE_KEYS_FIRST_PROMPTS,
@@ -29,8 +31,18 @@ from streams.core.linking import (
 from streams.core.profile import AccountProfile, AlertState
 from streams.core.profiles import Loader, ProfileStore
 from streams.core.reasons import account_reasons, severity_for
-from streams.core.scoring import confidence, raw_score, templated_share, terms
+from streams.core.scoring import (
+    GROUP_SIGNALS,
+    Term,
+    confidence,
+    context_term,
+    lone_raw_score,
+    raw_score,
+    templated_share,
+    terms,
+)
 from streams.core.text import prompt_features, template_bands
+from streams.core.workloads import NO_SYSTEM_PROMPT
 
 # Called with (account_id, event time ms, the account's alertable confidence) after every
 # event, so offline evaluation can count exchanges and tuning can sweep the lone-account
@@ -61,12 +73,18 @@ class DetectorParams:
     rescore_first: int = 16  # re-score on every event up to this many requests...
     rescore_every: int = 4  # ...then every this many, or
     rescore_after_ms: int = 600_000  # when this much event time passed since the last
+    # An account teaches the context model once, when it has this many requests over
+    # this much event time, if its behaviour is clearly harvest-like or clearly not.
+    mature_requests: int = 40
+    mature_ms: int = 3_600_000
+    teach_harvest_raw: float = 0.65
+    teach_normal_raw: float = 0.3
     disabled: frozenset[str] = field(default_factory=frozenset)  # signals off (ablation)
 
     @property
     def model_version(self) -> str:
         off = "-no-" + "-".join(sorted(self.disabled)) if self.disabled else ""
-        return f"distillguard-{__version__}/harvest-v1{off}"
+        return f"distillguard-{__version__}/harvest-v2{off}"
 
 
 class Detector:
@@ -74,6 +92,7 @@ class Detector:
 
     __slots__ = (
         "clock_changed",
+        "context",
         "duplicates",
         "links",
         "models",
@@ -99,6 +118,7 @@ class Detector:
         self.started_ms: int | None = None
         self.clock_changed = False  # models / started_ms changed since the last checkpoint
         self.releases_seen = False  # has the partition seen a model released after its start
+        self.context = ContextModel()  # the partition's learned context model (river)
 
     def take_links(self) -> list[LinkUpdate]:
         links, self.links = self.links, []
@@ -168,22 +188,32 @@ class Detector:
         hit = event.stop_reason == "max_tokens" or (
             event.max_tokens is not None and event.output_tokens >= event.max_tokens > 0
         )
-        profile.behaviour.observe(
-            ts,
-            max_tokens_hit=hit,
-            follow_up=(event.turn or 1) > 1,
-            temperature=event.temperature,
-            status=event.status,
-            new_model=new_model,
-            cot=cot,
-            rubric=rubric,
-            topic=topic,
-            tool_calls=event.tool_calls or 0,
-            input_tokens=event.input_tokens,
-            output_tokens=event.output_tokens,
-            text_seen=text_seen,
-            template_repeat=repeat,
-        )
+        follow_up = (event.turn or 1) > 1
+        tool_calls = event.tool_calls or 0
+
+        def observe(behaviour: Behaviour) -> None:
+            behaviour.observe(
+                ts,
+                max_tokens_hit=hit,
+                follow_up=follow_up,
+                temperature=event.temperature,
+                status=event.status,
+                new_model=new_model,
+                cot=cot,
+                rubric=rubric,
+                topic=topic,
+                tool_calls=tool_calls,
+                input_tokens=event.input_tokens,
+                output_tokens=event.output_tokens,
+                text_seen=text_seen,
+                template_repeat=repeat,
+            )
+
+        observe(profile.behaviour)
+        # An account with several system prompts: the event's workload learns it too.
+        workload = profile.workloads.pick(event.system_prompt_hash or NO_SYSTEM_PROMPT)
+        if workload is not None:
+            observe(workload)
         store.touch(profile, ts)
         alerts: list[Alert] = []
         if self._rescore_due(profile, ts):
@@ -261,11 +291,53 @@ class Detector:
             announced.remember(key, ts)
             self.links.append(LinkUpdate(key, account, ts, raw, n))
 
+    def _teach(
+        self, profile: AccountProfile, features: dict[str, float], behaviour_raw: float, ts: int
+    ) -> None:
+        """Label the context model with a matured account, judged by its behaviour alone
+        (never by the model's own term, which would teach the model itself)."""
+        params = self.params
+        if (
+            profile.taught
+            or profile.requests < params.mature_requests
+            or ts - profile.first_seen_ms < params.mature_ms
+        ):
+            return
+        profile.taught = True
+        if behaviour_raw >= params.teach_harvest_raw:
+            self.context.learn(features, True)
+        elif behaviour_raw <= params.teach_normal_raw:
+            self.context.learn(features, False)
+
+    def _worst_workload(
+        self, profile: AccountProfile, context: Term
+    ) -> tuple[str, list[Term], float, float, int] | None:
+        """The account's most harvest-like workload that could be alerted alone:
+        (system prompt key, terms, confidence, templated share, requests), or None."""
+        params = self.params
+        worst: tuple[str, list[Term], float, float, int] | None = None
+        for key, workload in profile.workloads.items():
+            if workload.requests < params.account_min_requests:
+                continue
+            templated = templated_share(workload.behaviour)
+            if templated > params.max_templated_share:
+                continue
+            w_terms = terms(workload.behaviour, params.disabled, self.releases_seen)
+            w_terms[-1] = context
+            conf = confidence(lone_raw_score(w_terms), workload.requests, params.prior_events)
+            if worst is None or conf > worst[2]:
+                worst = (key, w_terms, conf, templated, workload.requests)
+        return worst
+
     def _score(self, profile: AccountProfile, ts: int) -> list[Alert]:
         params = self.params
         ts_terms = terms(profile.behaviour, params.disabled, self.releases_seen)
+        if "risky_context" not in params.disabled:
+            features = context_features(profile)
+            self._teach(profile, features, raw_score(ts_terms), ts)
+            ts_terms[-1] = context_term(self.context.predict(features))
         raw = raw_score(ts_terms)
-        conf = confidence(raw, float(profile.requests), params.prior_events)
+        conf = confidence(lone_raw_score(ts_terms), float(profile.requests), params.prior_events)
         profile.raw_score, profile.confidence = raw, conf
         profile.scored_ms, profile.scored_requests = ts, profile.requests
         templated = templated_share(profile.behaviour)
@@ -273,10 +345,29 @@ class Detector:
             profile.requests >= params.account_min_requests
             and templated <= params.max_templated_share
         )
-        # The figure the lone-account threshold applies to (0 while not eligible).
+        # The figure the lone-account threshold applies to (0 while not eligible): the
+        # account's, or its most harvest-like workload's.
         profile.alertable = conf if eligible else 0.0
+        workload = self._worst_workload(profile, ts_terms[-1])
+        if workload is not None and workload[2] > profile.alertable:
+            profile.alertable = workload[2]
         if profile.alertable < params.account_threshold:
             return []
+        scope: dict[str, object] = {}
+        first: tuple[Reason, ...] = ()
+        if workload is not None and workload[2] == profile.alertable:
+            key, ts_terms, conf, templated, requests = workload
+            raw = raw_score(ts_terms)
+            share = round(requests / profile.requests, 4)
+            prompt = None if key == NO_SYSTEM_PROMPT else key
+            scope = {
+                "workload": {
+                    "system_prompt_hash": prompt,
+                    "requests": requests,
+                    "share_of_requests": share,
+                }
+            }
+            first = (_workload_reason(prompt, requests, share),)
         severity = severity_for(conf)
         state = profile.alert
         if state is None:
@@ -291,12 +382,15 @@ class Detector:
         else:
             return []
         profile.alert = state
-        reasons: tuple[Reason, ...] = account_reasons(ts_terms)
+        # The reasons are what the confidence rests on (group-level signals left out).
+        lone_terms = [t for t in ts_terms if t.code not in GROUP_SIGNALS]
+        reasons: tuple[Reason, ...] = (*first, *account_reasons(lone_terms))
         evidence = {
             "signals": {t.code: t.figure for t in ts_terms},
             "raw_score": round(raw, 4),
             "templated_share": round(templated, 4),
             "profile": profile.summary(),
+            **scope,
         }
         return [
             Alert(
@@ -312,3 +406,13 @@ class Detector:
                 model_version=params.model_version,
             )
         ]
+
+
+def _workload_reason(prompt: str | None, requests: int, share: float) -> Reason:
+    """Why one workload of the account is alerted: which one, and its size."""
+    where = f"system prompt {prompt[:12]}" if prompt else "no system prompt"
+    return Reason(
+        "harvest_workload",
+        f"one workload ({where}) harvests: {requests} requests, {share:.0%} of the account's",
+        round(share, 3),
+    )

@@ -16,6 +16,7 @@ from streams.core.event import ApiCall
 from streams.core.linking import AnnouncedKeys
 from streams.core.sketches import DistinctCounter
 from streams.core.windows import METRICS, WINDOWS_S, WindowedCounters
+from streams.core.workloads import Workloads
 
 _STATE_VERSION = 2
 MAX_RECENT_TEMPLATES = 32  # template band keys remembered for self-repetition
@@ -63,6 +64,8 @@ class AccountProfile:
     last_identity: tuple[object, ...] | None = field(default=None, compare=False)
     scored_ms: int = 0
     scored_requests: int = 0
+    taught: bool = False  # has labelled the partition's context model (once, at maturity)
+    workloads: Workloads = field(default_factory=Workloads)  # by system prompt
 
     @classmethod
     def new(cls, event: ApiCall) -> AccountProfile:
@@ -154,6 +157,8 @@ class AccountProfile:
                 self.scored_ms,
                 self.scored_requests,
                 self.alertable,
+                self.taught,
+                self.workloads.to_state(),
             ]
         )
 
@@ -189,6 +194,8 @@ class AccountProfile:
             scored_ms=state[23],
             scored_requests=state[24],
             alertable=state[25],
+            taught=bool(state[26]) if len(state) > 26 else False,
+            workloads=Workloads.from_state(state[27]) if len(state) > 27 else Workloads(),
         )
 
     def summary(self) -> dict[str, object]:

@@ -14,6 +14,8 @@ _DETAILS: dict[str, str] = {
     "new_model_rush": "{:.0%} of requests on a model released in the last day",
     "fixed_sampling": "{:.0%} of requests repeat the previous temperature",
     "rate_limit_pressure": "{:.0%} of requests rate-limited (HTTP 429)",
+    "risky_context": "{:.0%} of accounts in this context (age, channel, rate, spread) "
+    "harvested here (learned)",
 }
 
 # Score -> severity: the upper bounds of low, medium and high.

@@ -8,8 +8,8 @@ the evidence present, so it reads as "this much of the harvesting pattern is her
 
 * ``raw``: from the account's behaviour alone, usable after one event (the campaign stage
   pools the raw scores of coordinated accounts, so light accounts still count);
-* ``confidence``: ``raw`` shrunk by how little has been seen (``n / (n + prior_events)``),
-  the figure a lone-account alert needs.
+* ``confidence``: the raw score without group-level signals, shrunk by how little has
+  been seen (``n / (n + prior_events)``), the figure a lone-account alert needs.
 """
 
 from __future__ import annotations
@@ -53,6 +53,9 @@ WEIGHTS: dict[str, float] = {
     "new_model_rush": 1.5,  # traffic on a model released within the last day
     "fixed_sampling": 0.5,  # the same temperature on every request
     "rate_limit_pressure": 0.5,  # 429s: pushing against the rate cap
+    # The partition's learned model of which contexts harvest (learner.ContextModel):
+    # weak on purpose, it corroborates behaviour and never carries an alert alone.
+    "risky_context": 1.0,
 }
 TOTAL_WEIGHT = sum(WEIGHTS.values())
 SIGNALS: tuple[str, ...] = tuple(WEIGHTS)
@@ -63,7 +66,10 @@ def _clip(x: float) -> float:
 
 
 def terms(
-    behaviour: Behaviour, disabled: frozenset[str] = frozenset(), releases: bool = True
+    behaviour: Behaviour,
+    disabled: frozenset[str] = frozenset(),
+    releases: bool = True,
+    context: float | None = None,
 ) -> list[Term]:
     """The account's evidence terms (``disabled`` ones weigh 0: ablation).
 
@@ -71,7 +77,8 @@ def terms(
     after 20 read prompts, fixed sampling in proportion to requests that set a
     temperature, the release rush once the partition has seen a release (``releases``).
     Absent evidence is not evidence of absence: counting it as 0 would hold every new
-    account's score down.
+    account's score down. The last term is the context model's (``context``: its
+    probability, None while it is not ready).
     """
     b = behaviour
     ratio = b.output_input_ratio()
@@ -83,7 +90,7 @@ def terms(
     fixed = b.temperature_fixedness()
     new_model = b.share(NEW_MODEL)
     limited = b.share(RATE_LIMITED)
-    values = {
+    values = {  # every signal but the context model's (context_term)
         # 1:1 -> 0, 8:1 and above -> 1 (log scale).
         "output_heavy": (_clip(math.log2(ratio) / 3.0) if ratio > 0 else 0.0, ratio),
         "harvest_prompts": (_clip(harvest / 0.3), harvest),
@@ -109,13 +116,37 @@ def terms(
             round(figure, 4),
         )
         for code, (value, figure) in values.items()
-    ]
+    ] + [context_term(context, disabled)]
+
+
+def context_term(probability: float | None, disabled: frozenset[str] = frozenset()) -> Term:
+    """The context model's opinion as a term: nothing below even odds, full at 0.9.
+
+    Weighs nothing until the model is ready (``probability`` None) or when switched off.
+    """
+    code = "risky_context"
+    if probability is None or code in disabled:
+        return Term(code, 0.0, 0.0, 0.0)
+    return Term(code, WEIGHTS[code], _clip((probability - 0.5) / 0.4), round(probability, 4))
 
 
 def raw_score(ts: list[Term]) -> float:
     """Weighted share of the harvesting pattern present (0..1)."""
     total = sum(t.weight for t in ts)
     return sum(t.points for t in ts) / total if total > 0 else 0.0
+
+
+# Signals that say something about a group, not about one account: a lone account using
+# a model on its release day is what every benchmark customer and early adopter does; a
+# group of harvest-like accounts pivoting together is the release-pivot tactic (and the
+# links stage's ``pivot`` key). They count in ``raw`` (suspects, campaign pooling), not in
+# the lone-account confidence.
+GROUP_SIGNALS = frozenset({"new_model_rush"})
+
+
+def lone_raw_score(ts: list[Term]) -> float:
+    """``raw_score`` without the group-level signals: what a lone-account alert rests on."""
+    return raw_score([t for t in ts if t.code not in GROUP_SIGNALS])
 
 
 def confidence(raw: float, events: float, prior_events: float) -> float:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import time
 import traceback
-from collections.abc import Callable, Iterable, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -30,6 +30,7 @@ from streams.core.coordination.campaigns import CampaignStage
 from streams.core.coordination.links import LinkStage
 from streams.core.detector import Detector, ScoreObserver
 from streams.core.event import InvalidEvent, parse_event
+from streams.core.learner import ContextModel
 from streams.core.linking import LinkUpdate, PairEvidence
 from streams.core.pipeline import PipelineParams
 from streams.core.redact import redact_prompt
@@ -55,9 +56,20 @@ LINK_KEYS = "link-keys"
 CAMPAIGNS = "campaigns"
 TABLES = (PROFILES, LINK_KEYS, CAMPAIGNS)
 CAMPAIGN_STATE_KEY = b"campaign-stage"
-# The accounts stage's release clock, stored with the profiles under a key no account id
-# can take (ids are at most 128 characters).
-CLOCK_KEY = b"\x00" * 129 + b"release-clock"
+# Per-partition state of the accounts stage (release clock, context model), stored with
+# the profiles under keys no account id can take (ids are at most 128 characters).
+_RESERVED = b"\x00" * 129
+CLOCK_KEY = _RESERVED + b"release-clock"  # one key for all partitions: read as a fallback
+
+
+def partition_key(name: str, partition: int) -> bytes:
+    """The profiles-table key of the accounts stage's ``name`` state for ``partition``."""
+    return _RESERVED + f"{name}/{partition}".encode()
+
+
+def is_reserved(key: bytes) -> bool:
+    """True for the stage's own entries in the profiles table (not an account)."""
+    return key.startswith(_RESERVED)
 
 
 @dataclass(slots=True)
@@ -123,9 +135,12 @@ class WorkerRuntime:
                 loader=lambda account: state.get(account.encode()),
                 observer=self._observer,
             )
-            clock = state.get(CLOCK_KEY)
+            clock = state.get(partition_key("release-clock", partition), state.get(CLOCK_KEY))
             if clock is not None:
                 detector.restore_clock(clock)
+            model = state.get(partition_key("context-model", partition))
+            if model is not None:
+                detector.context = ContextModel.from_bytes(model)
             self.detectors[partition] = detector
         return detector
 
@@ -278,28 +293,35 @@ class WorkerRuntime:
             changes = detector.store.drain_changes()
             written += self._write(PROFILES, partition, changes)
             self.counters.profiles_written += len(changes)
+            own: list[tuple[bytes, bytes | None]] = []
             if detector.clock_changed:
                 detector.clock_changed = False
-                written += self._write(
-                    PROFILES, partition, [(CLOCK_KEY.decode(), detector.clock_state())]
-                )
+                own.append((partition_key("release-clock", partition), detector.clock_state()))
+            if detector.context.changed:
+                detector.context.changed = False
+                own.append((partition_key("context-model", partition), detector.context.to_bytes()))
+            if own:
+                written += self._write(PROFILES, partition, own)
         for partition, stage in self.link_stages.items():
             written += self._write(LINK_KEYS, partition, stage.drain_changes())
         campaigns = self._campaigns
         if campaigns is not None and campaigns.changed:
             campaigns.changed = False
-            written += self._write(
-                CAMPAIGNS, 0, [(CAMPAIGN_STATE_KEY.decode(), campaigns.to_bytes())]
-            )
+            written += self._write(CAMPAIGNS, 0, [(CAMPAIGN_STATE_KEY, campaigns.to_bytes())])
         if written:
             self.counters.checkpoints += 1
             self.counters.state_written += written
         return written
 
-    def _write(self, table: str, partition: int, changes: list[tuple[str, bytes | None]]) -> int:
+    def _write(
+        self,
+        table: str,
+        partition: int,
+        changes: Sequence[tuple[str | bytes, bytes | None]],
+    ) -> int:
         state = self._states[table]
         for name, blob in changes:
-            key = name.encode()
+            key = name.encode() if isinstance(name, str) else name
             if blob is None:
                 state.pop(key, None)
             else:

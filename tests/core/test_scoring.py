@@ -16,6 +16,8 @@ from streams.core.scoring import (
     WEIGHTS,
     Term,
     confidence,
+    context_term,
+    lone_raw_score,
     raw_score,
     templated_share,
     terms,
@@ -144,9 +146,10 @@ def test_raw_score_of_no_evidence_and_of_everything() -> None:
     assert raw_score(terms(behaviour(follow_up=True))) == 0.0
     everything = behaviour(**HARVEST, new_model=True, status=lambda i: 429 if i % 10 == 0 else 200)
     assert raw_score(terms(everything)) == pytest.approx(1.0, abs=0.01)
-    assert raw_score(terms(behaviour(**HARVEST))) == pytest.approx(
-        1 - (WEIGHTS["new_model_rush"] + WEIGHTS["rate_limit_pressure"]) / sum(WEIGHTS.values()),
-        abs=0.01,
+    # Without a release or a ready context model, those terms weigh nothing.
+    unobserved = WEIGHTS["new_model_rush"] + WEIGHTS["risky_context"]
+    assert raw_score(terms(behaviour(**HARVEST), releases=False)) == pytest.approx(
+        1 - WEIGHTS["rate_limit_pressure"] / (sum(WEIGHTS.values()) - unobserved), abs=0.02
     )
     assert raw_score([]) == 0.0
     assert raw_score(terms(everything, frozenset(SIGNALS))) == 0.0  # all off: no division by 0
@@ -154,10 +157,10 @@ def test_raw_score_of_no_evidence_and_of_everything() -> None:
 
 def test_terms_cover_every_signal_and_disabled_ones_weigh_nothing() -> None:
     b = behaviour(**HARVEST)
-    full = terms(b)
+    full = terms(b, context=0.9)
     assert [t.code for t in full] == list(SIGNALS)
     assert [t.weight for t in full] == [WEIGHTS[c] for c in SIGNALS]
-    ablated = terms(b, frozenset({"output_heavy"}))
+    ablated = terms(b, frozenset({"output_heavy"}), context=0.9)
     assert {t.code: t.weight for t in ablated}["output_heavy"] == 0.0
     assert {t.code: t.value for t in ablated} == {t.code: t.value for t in full}
     assert raw_score(ablated) < raw_score(full)
@@ -250,3 +253,20 @@ def test_no_evidence_still_gives_one_reason() -> None:
 )  # fmt: skip
 def test_severity_bounds(score: float, severity: str) -> None:
     assert severity_for(score) == severity
+
+
+def test_context_term_is_silent_until_the_model_is_ready_and_below_even_odds() -> None:
+    assert context_term(None).weight == 0.0
+    assert context_term(0.45).points == 0.0
+    assert context_term(0.7).points == pytest.approx(WEIGHTS["risky_context"] * 0.5)
+    assert context_term(0.95).value == 1.0
+    assert context_term(0.95, frozenset({"risky_context"})).weight == 0.0
+
+
+def test_a_release_day_rush_raises_raw_but_not_the_lone_account_confidence() -> None:
+    """Benchmark customers evaluate a model on its release day; a *group* doing so is the
+    release pivot, which the raw score (suspects, campaign pooling) still carries."""
+    rushing = terms(behaviour(**HARVEST, new_model=True))
+    steady = terms(behaviour(**HARVEST))
+    assert raw_score(rushing) > raw_score(steady)
+    assert lone_raw_score(rushing) == pytest.approx(lone_raw_score(steady))

@@ -17,7 +17,7 @@ from streams.kafka.io import pipeline_lag
 from streams.kafka.pipeline import evidence_topic, links_topic, pipeline_topics
 from streams.kafka.topics import create_topics
 from streams.worker.process import WorkerProcess
-from streams.worker.runtime import CLOCK_KEY, PROFILES
+from streams.worker.runtime import PROFILES, is_reserved
 
 
 def pipeline_settings(bootstrap: str, name: str, tmp: Path, **overrides: Any) -> Settings:
@@ -89,7 +89,7 @@ def latest_profiles(settings: Settings) -> dict[str, AccountProfile]:
     return {
         k.decode(): AccountProfile.from_bytes(v)
         for k, v in latest.items()
-        if v is not None and k != CLOCK_KEY
+        if v is not None and not is_reserved(k)
     }
 
 

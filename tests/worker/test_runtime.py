@@ -10,7 +10,14 @@ import pytest
 from streams.core.detector import DetectorParams
 from streams.core.pipeline import PipelineParams
 from streams.core.profile import AccountProfile
-from streams.worker.runtime import CLOCK_KEY, PROFILES, TABLES, Headers, SourceRecord, WorkerRuntime
+from streams.worker.runtime import (
+    PROFILES,
+    TABLES,
+    Headers,
+    SourceRecord,
+    WorkerRuntime,
+    is_reserved,
+)
 from tests.factories import wire_event
 
 CANARY = "CANARY-7d1e prompt text that must never leave the worker"
@@ -55,7 +62,7 @@ class Harness:
         self.offset = 0
 
     def _changelog(self, table: str, partition: int, key: bytes, value: bytes | None) -> None:
-        if table == PROFILES and key != CLOCK_KEY:
+        if table == PROFILES and not is_reserved(key):
             self.changelog.append((partition, key, value))
 
     def feed(self, value: bytes | None, partition: int = 0) -> None:

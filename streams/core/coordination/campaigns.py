@@ -21,6 +21,7 @@ import orjson
 from streams import __version__
 from streams.core.alerts import SEVERITIES, Alert, Reason, severity_rank
 from streams.core.coordination.graph import DecayingEvidenceGraph, Group, GroupIds
+from streams.core.coordination.links import INFRASTRUCTURE, LinkStrength
 from streams.core.linking import KINDS, PairEvidence, kind_of
 from streams.core.reasons import severity_for
 
@@ -31,9 +32,16 @@ _STATE_VERSION = 1
 class CampaignParams:
     min_accounts: int = 3
     threshold: float = 0.5  # pooled campaign score that raises the alert
-    edge_min: float = 0.9  # edge weight that links two accounts
+    edge_min: float = 0.9  # link strength that links two accounts
+    # Evidence from one shared infrastructure key, while the pair shares no other key of
+    # that family and one of them is only a borderline suspect (raw below ``clear_raw``),
+    # counts at most this (below ``edge_min``).
+    single_key_cap: float = 0.8
+    clear_raw: float = 0.65
     min_links: int = 3  # strong links a member needs inside its group (k-core)
-    prior_events: float = 30.0  # pooled score = pooled raw * N / (N + prior_events)
+    # pooled score = pooled raw * N / (N + prior_events): half a lone account's prior,
+    # because every member is a suspect on its own and linked to the others.
+    prior_events: float = 15.0
     half_life_ms: int = 86_400_000  # evidence halves every day without renewal
     quiet_ms: int = 2 * 86_400_000  # a campaign without new evidence this long closes
     max_nodes: int = 50_000
@@ -48,7 +56,7 @@ class CampaignParams:
 
     @property
     def model_version(self) -> str:
-        return f"distillguard-{__version__}/campaign-v1"
+        return f"distillguard-{__version__}/campaign-v2"
 
 
 @dataclass(slots=True)
@@ -84,7 +92,7 @@ class CampaignStage:
 
     def __post_init__(self) -> None:
         p = self.params
-        self.graph = DecayingEvidenceGraph(p.max_nodes, p.max_edges, p.half_life_ms)
+        self.graph = DecayingEvidenceGraph(p.max_nodes, p.max_edges, p.half_life_ms, LinkStrength())
 
     def process(self, evidence: PairEvidence) -> list[Alert]:
         """Fold one pair of evidence in; regroup when due and return the alerts raised."""
@@ -94,8 +102,22 @@ class CampaignStage:
         # One kind of link counts once per pair (renewed, not piled up): a pair needs
         # several kinds of shared key, or one strong one, to reach ``edge_min``.
         a, b, graph, edge_min = evidence.a, evidence.b, self.graph, self.params.edge_min
+        kind = kind_of(evidence.key)
+        weight = evidence.weight
+        family = INFRASTRUCTURE.get(kind)
+        if (
+            family is not None
+            and min(evidence.raw_a, evidence.raw_b) < self.params.clear_raw
+            and self._shared(a, b, family) < 2
+        ):
+            # One address block or one client fingerprint in common with a borderline
+            # suspect can be chance (a home user on a proxy's exit, a developer on the
+            # same client library as a fleet): alone it stays below ``edge_min``. Two
+            # clearly harvest-like accounts on it, or a pool shared block after block,
+            # are not chance.
+            weight = min(weight, self.params.single_key_cap)
         before = graph.weight(a, b, ts)
-        graph.add_evidence(a, b, evidence.weight, ts, kind_of(evidence.key), cap=evidence.weight)
+        graph.add_evidence(a, b, weight, ts, kind, cap=weight)
         # Only a link turning strong can change the groups; any evidence may change the
         # scores of the groups it touches.
         if before < edge_min <= graph.weight(a, b, ts):
@@ -110,6 +132,11 @@ class CampaignStage:
         if ts - self.last_regroup_ms >= self.params.regroup_every_ms:
             return self.regroup(ts)
         return []
+
+    def _shared(self, a: str, b: str, family: str) -> int:
+        """Distinct keys of ``family`` both accounts were recently linked through."""
+        mine, theirs = self.keys.get(a, {}), self.keys.get(b, {})
+        return sum(1 for k in mine if k in theirs and INFRASTRUCTURE.get(kind_of(k)) == family)
 
     def _note(self, account: str, raw: float, events: int, ts: int, key: str) -> None:
         member = self.members.get(account)
@@ -315,7 +342,7 @@ class CampaignStage:
         if state[0] != _STATE_VERSION:
             raise ValueError(f"unsupported campaign state version {state[0]}")
         stage = cls(params)
-        stage.graph = DecayingEvidenceGraph.from_state(state[1])
+        stage.graph = DecayingEvidenceGraph.from_state(state[1], LinkStrength())
         stage.ids = GroupIds.from_state(state[2])
         stage.members = {a: _Member(float(r), int(n), int(t)) for a, (r, n, t) in state[3].items()}
         stage.keys = {a: {str(k): int(t) for k, t in ks.items()} for a, ks in state[4].items()}

@@ -16,7 +16,7 @@ replay of the same input gives the same ids.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from hashlib import blake2b
 from typing import Any
@@ -26,6 +26,10 @@ MAX_REASONS = 4  # per edge: enough to explain an alert, bounded
 _PRUNE_TO = 0.9  # past max_edges, drop the weakest down to 90%: amortised O(log E) an add
 
 _NO_TIME = -(1 << 62)
+
+# How an edge's reasons (by name, each times a decay factor) combine into its strength;
+# by default they add.
+Strength = Callable[[Mapping[str, float], float], float]
 
 
 class _Edge:
@@ -53,15 +57,19 @@ class DecayingEvidenceGraph:
         "half_life_ms",
         "max_edges",
         "max_nodes",
+        "strength",
         "watermark_ms",
     )
 
-    def __init__(self, max_nodes: int, max_edges: int, half_life_ms: int) -> None:
+    def __init__(
+        self, max_nodes: int, max_edges: int, half_life_ms: int, strength: Strength | None = None
+    ) -> None:
         if max_nodes < 2 or max_edges < 1 or half_life_ms <= 0:
             raise ValueError("need max_nodes >= 2, max_edges >= 1, half_life_ms > 0")
         self.max_nodes = max_nodes
         self.max_edges = max_edges
         self.half_life_ms = half_life_ms
+        self.strength = strength
         self.watermark_ms = _NO_TIME
         self.evicted_nodes = 0
         self.evicted_edges = 0
@@ -79,8 +87,16 @@ class DecayingEvidenceGraph:
     def _factor(self, dt_ms: int) -> float:
         return 0.5 ** (dt_ms / self.half_life_ms) if dt_ms > 0 else 1.0
 
-    def _weight_at(self, edge: _Edge, ts_ms: int) -> float:
+    def _evidence_at(self, edge: _Edge, ts_ms: int) -> float:
+        """All evidence on the edge (what pruning ranks: corroboration waiting for an
+        anchor is kept until it fades)."""
         return edge.weight * self._factor(ts_ms - edge.ts_ms)
+
+    def _weight_at(self, edge: _Edge, ts_ms: int) -> float:
+        factor = self._factor(ts_ms - edge.ts_ms)
+        if self.strength is None:
+            return edge.weight * factor
+        return self.strength(edge.reasons, factor)
 
     def add_evidence(
         self, a: str, b: str, weight: float, ts_ms: int, reason: str, cap: float | None = None
@@ -155,19 +171,20 @@ class DecayingEvidenceGraph:
 
     def _prune_weakest(self, keep: int) -> None:
         now = self.watermark_ms
-        ranked = sorted(self._edges, key=lambda k: (self._weight_at(self._edges[k], now), k))
+        ranked = sorted(self._edges, key=lambda k: (self._evidence_at(self._edges[k], now), k))
         for key in ranked[: len(ranked) - keep]:
             self._drop_edge(key)
             self.evicted_edges += 1
 
     def prune(self, ts_ms: int, floor: float) -> int:
         """Drop edges whose weight has decayed below ``floor`` by ``ts_ms``; how many."""
-        weak = [k for k, e in self._edges.items() if self._weight_at(e, ts_ms) < floor]
+        weak = [k for k, e in self._edges.items() if self._evidence_at(e, ts_ms) < floor]
         for key in weak:
             self._drop_edge(key)
         return len(weak)
 
     def weight(self, a: str, b: str, ts_ms: int) -> float:
+        """The link strength of ``a`` and ``b`` at ``ts_ms`` (0 without evidence)."""
         edge = self._edges.get(_pair(a, b))
         return 0.0 if edge is None else self._weight_at(edge, ts_ms)
 
@@ -189,7 +206,7 @@ class DecayingEvidenceGraph:
         group, and a single bridge does not merge two groups. Returns (the whole
         component, the connected groups of what remains).
         """
-        edges, adjacent, factor = self._edges, self._adjacent, self._factor
+        edges, adjacent, weight_at = self._edges, self._adjacent, self._weight_at
         strong: dict[str, set[str]] = {start: set()}
         frontier = [start]
         while frontier:
@@ -198,8 +215,7 @@ class DecayingEvidenceGraph:
             for other in adjacent.get(node, ()):
                 if other in mine:
                     continue
-                edge = edges[_pair(node, other)]
-                if edge.weight * factor(ts_ms - edge.ts_ms) < min_weight:
+                if weight_at(edges[_pair(node, other)], ts_ms) < min_weight:
                     continue
                 mine.add(other)
                 theirs = strong.get(other)
@@ -299,8 +315,12 @@ class DecayingEvidenceGraph:
         }
 
     @classmethod
-    def from_state(cls, state: Mapping[str, Any]) -> DecayingEvidenceGraph:
-        graph = cls(int(state["max_nodes"]), int(state["max_edges"]), int(state["half_life_ms"]))
+    def from_state(
+        cls, state: Mapping[str, Any], strength: Strength | None = None
+    ) -> DecayingEvidenceGraph:
+        graph = cls(
+            int(state["max_nodes"]), int(state["max_edges"]), int(state["half_life_ms"]), strength
+        )
         graph.watermark_ms = int(state["watermark_ms"])
         graph.evicted_nodes = int(state["evicted_nodes"])
         graph.evicted_edges = int(state["evicted_edges"])

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +47,18 @@ KIND_WEIGHTS: dict[str, float] = {
     "wake": 0.2,
     "asn": 0.2,
 }
+# Infrastructure kinds by family: kinds of one family say the same thing (a client
+# library sets both the TLS fingerprint and the user agent; an address block implies its
+# ASN), so a pair's family counts once, at its strongest.
+INFRASTRUCTURE: dict[str, str] = {
+    "tls": "client",
+    "ua": "client",
+    "net": "network",
+    "asn": "network",
+}
+# Coincidences in behaviour or timing: they only ever corroborate an anchor.
+CORROBORATING = frozenset({"tpl", "wake", "pivot", "cohort"})
+
 _SKETCH_K = 64  # distinct-count sketch size: exact up to 64 accounts, ~12% error beyond
 
 
@@ -62,6 +75,40 @@ class LinkParams:
 def support(suspects: int) -> float:
     """More suspects on one key, stronger evidence: x1 for 1, x1.5 for 4, x2 from 16 on."""
     return min(2.0, 1.0 + math.log2(max(suspects, 1)) / 4.0)
+
+
+@dataclass(frozen=True, slots=True)
+class LinkStrength:
+    """How the kinds of evidence on one pair of accounts combine into one link strength.
+
+    Kinds of one infrastructure family count once, the strongest (``INFRASTRUCTURE``).
+    Identity (payment, organisation, system prompt) and infrastructure are *anchors*;
+    behavioural coincidences (templates, wake windows, release pivots, signup cohorts)
+    only corroborate them: they add at most ``corroboration_cap`` and never more than the
+    anchors, because two unrelated fleets, or a benchmark customer and a fleet, may use
+    the same public chain-of-thought wrapper, work the same night and jump onto the same
+    new model.
+    """
+
+    corroboration_cap: float = 0.3
+
+    def __call__(self, reasons: Mapping[str, float], scale: float = 1.0) -> float:
+        """The strength of a pair with these reasons, each multiplied by ``scale`` (decay)."""
+        client = network = identity = corroboration = 0.0
+        for kind, weight in reasons.items():
+            if kind in CORROBORATING:
+                corroboration += weight
+            elif kind == "tls" or kind == "ua":
+                client = weight if weight > client else client
+            elif kind == "net" or kind == "asn":
+                network = weight if weight > network else network
+            else:
+                identity += weight
+        anchors = identity + client + network
+        if scale <= 0.0:
+            return 0.0
+        # The cap applies to the decayed corroboration.
+        return (anchors + min(corroboration, anchors, self.corroboration_cap / scale)) * scale
 
 
 class KeyState:

@@ -18,7 +18,13 @@ from streams.core.coordination.campaigns import (
     CampaignStage,
     campaign_alert_id,
 )
-from streams.core.coordination.links import KIND_WEIGHTS, LinkParams, LinkStage, support
+from streams.core.coordination.links import (
+    KIND_WEIGHTS,
+    LinkParams,
+    LinkStage,
+    LinkStrength,
+    support,
+)
 from streams.core.detector import Detector, DetectorParams
 from streams.core.event import ApiCall
 from streams.core.linking import LinkUpdate, PairEvidence
@@ -71,7 +77,7 @@ def test_a_fleet_sharing_a_card_is_one_campaign() -> None:
     assert alert.account_ids == ("a1", "a2", "a3")
     assert alert.version == 1
     assert alert.score >= CampaignParams().threshold
-    assert alert.model_version.endswith("/campaign-v1")
+    assert alert.model_version.endswith("/campaign-v2")
     codes = [r.code for r in alert.reasons]
     assert codes[0] == "coordinated_harvesting" and "shared_pay" in codes
     assert alert.evidence["members"] == 3 and alert.evidence["requests"] == 180
@@ -166,12 +172,12 @@ def test_a_low_pooled_score_never_alerts() -> None:
 def test_light_accounts_alert_once_their_pooled_requests_back_them() -> None:
     stage = CampaignStage(CampaignParams())
     accounts = ["l1", "l2", "l3", "l4"]
-    # Very harvest-like, but 2 requests each: too little to go on (0.9 * 8 / 38).
-    assert feed(stage, card_fleet(accounts, raw=0.9, events=2)) == []
-    # The same fleet a little later, 15 requests each: 0.9 * 60 / 90 = 0.6.
-    (alert,) = feed(stage, card_fleet(accounts, T0 + HOUR, raw=0.9, events=15))
-    assert alert.account_ids == tuple(accounts)
-    assert alert.score == pytest.approx(0.6)
+    # Very harvest-like, but 1 request each: too little to go on (0.9 * 4 / 19).
+    assert feed(stage, card_fleet(accounts, raw=0.9, events=1)) == []
+    # The same fleet a little later, 15 requests each: 0.9 * 60 / 75 = 0.72.
+    alerts = feed(stage, card_fleet(accounts, T0 + HOUR, raw=0.9, events=15))
+    assert alerts and alerts[-1].account_ids == tuple(accounts)
+    assert alerts[-1].score == pytest.approx(0.72)
 
 
 def test_a_single_weak_kind_of_evidence_does_not_link() -> None:
@@ -186,18 +192,71 @@ def test_a_single_weak_kind_of_evidence_does_not_link() -> None:
 
 
 @pytest.mark.parametrize("key", ["tls:ja3-x", "net:203.0.113"])
-def test_an_infrastructure_fingerprint_links_alone_only_when_many_suspects_share_it(
+def test_one_shared_infrastructure_key_links_only_clearly_harvest_like_accounts(
     key: str,
 ) -> None:
-    """Two or three harvest-like accounts on one fingerprint may be chance; a fingerprint
-    held almost only by harvest-like accounts, many of them, is a harness (support)."""
+    """One fingerprint or address block in common with a borderline suspect can be
+    chance: a home user on a proxy's exit, a developer on the same client library as a
+    fleet. Held by many clearly harvest-like accounts, it is a harness or a pool."""
     params = CampaignParams()
-    few = CampaignStage(params)
-    feed(few, card_fleet([f"f{n}" for n in range(3)], key=key))
-    assert few.graph.groups(params.edge_min, T0 + MINUTE) == []
-    many = CampaignStage(params)
-    feed(many, card_fleet([f"m{n}" for n in range(8)], key=key))
-    assert many.graph.groups(params.edge_min, T0 + HOUR, min_size=3)
+    borderline = CampaignStage(params)
+    feed(borderline, card_fleet([f"b{n}" for n in range(20)], key=key, raw=0.55))
+    assert borderline.graph.groups(params.edge_min, T0 + HOUR) == []
+    clear = CampaignStage(params)
+    feed(clear, card_fleet([f"c{n}" for n in range(20)], key=key, raw=0.8))
+    assert clear.graph.groups(params.edge_min, T0 + HOUR, min_size=3)
+
+
+def test_a_proxy_pool_shared_block_after_block_links() -> None:
+    """Accounts meeting on several distinct address blocks share a pool, not a chance,
+    even while they look only borderline harvest-like."""
+    params = CampaignParams()
+    stage = CampaignStage(params)
+    accounts = [f"p{n}" for n in range(8)]
+    links = LinkStage(LinkParams())
+    evidence = announce(links, accounts, "net:198.51.100", T0, raw=0.55)
+    evidence += announce(links, accounts, "net:203.0.113", T0 + MINUTE, raw=0.55)
+    feed(stage, evidence)
+    assert stage.graph.groups(params.edge_min, T0 + HOUR, min_size=3)
+
+
+@pytest.mark.parametrize("second", ["net:203.0.113", "wake:2950000", "tpl:5e1f"])
+def test_infrastructure_links_with_a_second_kind_of_evidence(second: str) -> None:
+    params = CampaignParams()
+    stage = CampaignStage(params)
+    accounts = [f"m{n}" for n in range(8)]
+    links = LinkStage(LinkParams())
+    evidence = announce(links, accounts, "tls:ja3-x", T0, raw=0.55) + announce(
+        links, accounts, second, T0 + MINUTE, raw=0.55
+    )
+    feed(stage, evidence)
+    assert stage.graph.groups(params.edge_min, T0 + HOUR, min_size=3)
+
+
+def test_coincidences_without_an_anchor_never_link() -> None:
+    """Same template, same wake window, same release-day jump: two unrelated fleets (or a
+    benchmark customer evaluating the new model) can share all three."""
+    params = CampaignParams()
+    stage = CampaignStage(params)
+    accounts = [f"b{n}" for n in range(10)]
+    links = LinkStage(LinkParams())
+    evidence: list[PairEvidence] = []
+    for i, key in enumerate(["tpl:5e1f", "wake:2950000", "pivot:frontier-next", "cohort:x"]):
+        evidence += announce(links, accounts, key, T0 + i * MINUTE)
+    feed(stage, evidence)
+    assert stage.graph.groups(params.edge_min, T0 + HOUR) == []
+
+
+def test_tls_and_user_agent_count_once() -> None:
+    """A client library sets both; together they are still one piece of evidence."""
+    strength = LinkStrength()
+    assert strength({"tls": 0.7, "ua": 0.6}) == pytest.approx(0.7)
+    assert strength({"net": 0.7, "asn": 0.3}) == pytest.approx(0.7)
+    assert strength({"tls": 0.7, "net": 0.7}) == pytest.approx(1.4)
+    assert strength({"tls": 0.6, "tpl": 0.4, "wake": 0.4}) == pytest.approx(0.9)
+    assert strength({"pay": 1.0}) == pytest.approx(1.0)
+    assert strength({"tpl": 0.4, "wake": 0.4}) == 0.0
+    assert strength({"tls": 0.2, "tpl": 0.4}) == pytest.approx(0.4)  # never above the anchor
 
 
 def test_weak_kinds_corroborate_each_other() -> None:

@@ -14,6 +14,7 @@ from streams.core.coordination.links import (
     KeyState,
     LinkParams,
     LinkStage,
+    LinkStrength,
     support,
 )
 from streams.core.detector import Detector, DetectorParams
@@ -259,3 +260,16 @@ def test_ordinary_accounts_on_a_campus_nat_keep_it_weak_evidence() -> None:
     between = [e.weight for e in found if e.key.startswith("net:") and {e.a, e.b} == {"h1", "h2"}]
     assert between, "the two harvesters do share the NAT"
     assert max(between) < 0.2 * KIND_WEIGHTS["net"]
+
+
+@given(
+    st.dictionaries(st.sampled_from(sorted(KINDS)), st.floats(0.0, 3.0), max_size=6),
+    st.floats(1e-6, 1.0),
+)
+def test_link_strength_decays_like_its_evidence(reasons: dict[str, float], scale: float) -> None:
+    """Strength of decayed evidence == strength computed with the decay factor (the graph
+    decays lazily), never negative, never above the plain sum of the evidence."""
+    strength = LinkStrength()
+    decayed = {kind: w * scale for kind, w in reasons.items()}
+    assert strength(reasons, scale) == pytest.approx(strength(decayed), rel=1e-9, abs=1e-12)
+    assert 0.0 <= strength(decayed) <= sum(decayed.values()) + 1e-12
