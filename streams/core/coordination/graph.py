@@ -16,10 +16,10 @@ replay of the same input gives the same ids.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from hashlib import blake2b
-from typing import Any
+from typing import Any, Protocol
 
 SMALL_COMPONENT = 8  # below this size, two strong links inside are enough
 MAX_REASONS = 4  # per edge: enough to explain an alert, bounded
@@ -27,18 +27,28 @@ _PRUNE_TO = 0.9  # past max_edges, drop the weakest down to 90%: amortised O(log
 
 _NO_TIME = -(1 << 62)
 
-# How an edge's reasons (by name, each times a decay factor) combine into its strength;
-# by default they add.
-Strength = Callable[[Mapping[str, float], float], float]
+
+class Strength(Protocol):
+    """How an edge's reasons combine into its strength (by default they add).
+
+    Split in two so a read is arithmetic: ``parts`` folds the reasons into a few sums
+    (each proportional to the reasons, so they decay with them) when evidence arrives;
+    ``combine`` turns those sums, decayed by ``scale``, into the strength.
+    """
+
+    def parts(self, reasons: Mapping[str, float]) -> tuple[float, float]: ...
+
+    def combine(self, anchors: float, corroboration: float, scale: float) -> float: ...
 
 
 class _Edge:
-    __slots__ = ("reasons", "ts_ms", "weight")
+    __slots__ = ("parts", "reasons", "ts_ms", "weight")
 
     def __init__(self, ts_ms: int) -> None:
         self.ts_ms = ts_ms  # reference time of ``weight`` (the newest evidence)
         self.weight = 0.0
         self.reasons: dict[str, float] = {}
+        self.parts = (0.0, 0.0)  # Strength.parts of the reasons, at ``ts_ms``
 
 
 def _pair(a: str, b: str) -> tuple[str, str]:
@@ -94,9 +104,10 @@ class DecayingEvidenceGraph:
 
     def _weight_at(self, edge: _Edge, ts_ms: int) -> float:
         factor = self._factor(ts_ms - edge.ts_ms)
-        if self.strength is None:
+        strength = self.strength
+        if strength is None:
             return edge.weight * factor
-        return self.strength(edge.reasons, factor)
+        return strength.combine(edge.parts[0], edge.parts[1], factor)
 
     def add_evidence(
         self, a: str, b: str, weight: float, ts_ms: int, reason: str, cap: float | None = None
@@ -135,6 +146,8 @@ class DecayingEvidenceGraph:
         reasons[reason] = after
         if len(reasons) > MAX_REASONS:
             del reasons[min(reasons, key=lambda r: (reasons[r], r))]
+        if self.strength is not None:
+            edge.parts = self.strength.parts(reasons)
         self._touch(a, ts_ms)
         self._touch(b, ts_ms)
         while len(self._nodes) > self.max_nodes:
@@ -206,7 +219,9 @@ class DecayingEvidenceGraph:
         group, and a single bridge does not merge two groups. Returns (the whole
         component, the connected groups of what remains).
         """
-        edges, adjacent, weight_at = self._edges, self._adjacent, self._weight_at
+        edges, adjacent = self._edges, self._adjacent
+        half_life = self.half_life_ms
+        combine = None if self.strength is None else self.strength.combine
         strong: dict[str, set[str]] = {start: set()}
         frontier = [start]
         while frontier:
@@ -215,7 +230,15 @@ class DecayingEvidenceGraph:
             for other in adjacent.get(node, ()):
                 if other in mine:
                     continue
-                if weight_at(edges[_pair(node, other)], ts_ms) < min_weight:
+                # _weight_at, inlined: this loop reads every edge of the component.
+                edge = edges[(node, other) if node < other else (other, node)]
+                dt = ts_ms - edge.ts_ms
+                factor = 0.5 ** (dt / half_life) if dt > 0 else 1.0
+                if combine is None:
+                    weight = edge.weight * factor
+                else:
+                    weight = combine(edge.parts[0], edge.parts[1], factor)
+                if weight < min_weight:
                     continue
                 mine.add(other)
                 theirs = strong.get(other)
@@ -330,6 +353,8 @@ class DecayingEvidenceGraph:
             edge = _Edge(int(ts))
             edge.weight = float(weight)
             edge.reasons = {str(r): float(w) for r, w in reasons}
+            if strength is not None:
+                edge.parts = strength.parts(edge.reasons)
             graph._edges[(str(a), str(b))] = edge
             graph._adjacent.setdefault(a, set()).add(b)
             graph._adjacent.setdefault(b, set()).add(a)

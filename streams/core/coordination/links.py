@@ -92,8 +92,8 @@ class LinkStrength:
 
     corroboration_cap: float = 0.3
 
-    def __call__(self, reasons: Mapping[str, float], scale: float = 1.0) -> float:
-        """The strength of a pair with these reasons, each multiplied by ``scale`` (decay)."""
+    def parts(self, reasons: Mapping[str, float]) -> tuple[float, float]:
+        """(anchors, corroboration): each family at its strongest, identity summed."""
         client = network = identity = corroboration = 0.0
         for kind, weight in reasons.items():
             if kind in CORROBORATING:
@@ -104,11 +104,18 @@ class LinkStrength:
                 network = weight if weight > network else network
             else:
                 identity += weight
-        anchors = identity + client + network
-        if scale <= 0.0:
-            return 0.0
-        # The cap applies to the decayed corroboration.
-        return (anchors + min(corroboration, anchors, self.corroboration_cap / scale)) * scale
+        return identity + client + network, corroboration
+
+    def combine(self, anchors: float, corroboration: float, scale: float = 1.0) -> float:
+        """The strength of a pair whose (anchors, corroboration) are decayed by ``scale``."""
+        anchors *= scale
+        corroboration *= scale
+        cap = self.corroboration_cap
+        return anchors + min(corroboration, anchors, cap)
+
+    def __call__(self, reasons: Mapping[str, float], scale: float = 1.0) -> float:
+        """The strength of a pair with these reasons, each multiplied by ``scale`` (decay)."""
+        return self.combine(*self.parts(reasons), scale)
 
 
 class KeyState:
