@@ -34,9 +34,8 @@ from streams.core.reasons import account_reasons, severity_for
 from streams.core.scoring import (
     GROUP_SIGNALS,
     Term,
-    confidence,
     context_term,
-    lone_raw_score,
+    lone_confidence,
     raw_score,
     templated_share,
     terms,
@@ -324,7 +323,7 @@ class Detector:
                 continue
             w_terms = terms(workload.behaviour, params.disabled, self.releases_seen)
             w_terms[-1] = context
-            conf = confidence(lone_raw_score(w_terms), workload.requests, params.prior_events)
+            conf = lone_confidence(w_terms, templated, workload.requests, params.prior_events)
             if worst is None or conf > worst[2]:
                 worst = (key, w_terms, conf, templated, workload.requests)
         return worst
@@ -337,10 +336,10 @@ class Detector:
             self._teach(profile, features, raw_score(ts_terms), ts)
             ts_terms[-1] = context_term(self.context.predict(features))
         raw = raw_score(ts_terms)
-        conf = confidence(lone_raw_score(ts_terms), float(profile.requests), params.prior_events)
+        templated = templated_share(profile.behaviour)
+        conf = lone_confidence(ts_terms, templated, profile.requests, params.prior_events)
         profile.raw_score, profile.confidence = raw, conf
         profile.scored_ms, profile.scored_requests = ts, profile.requests
-        templated = templated_share(profile.behaviour)
         eligible = (
             profile.requests >= params.account_min_requests
             and templated <= params.max_templated_share

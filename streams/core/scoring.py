@@ -8,8 +8,9 @@ the evidence present, so it reads as "this much of the harvesting pattern is her
 
 * ``raw``: from the account's behaviour alone, usable after one event (the campaign stage
   pools the raw scores of coordinated accounts, so light accounts still count);
-* ``confidence``: the raw score without group-level signals, shrunk by how little has
-  been seen (``n / (n + prior_events)``), the figure a lone-account alert needs.
+* ``confidence``: the raw score without group-level signals and discounted by the
+  account's self-templated share, shrunk by how little has been seen
+  (``n / (n + prior_events)``), the figure a lone-account alert needs.
 """
 
 from __future__ import annotations
@@ -147,6 +148,14 @@ GROUP_SIGNALS = frozenset({"new_model_rush"})
 def lone_raw_score(ts: list[Term]) -> float:
     """``raw_score`` without the group-level signals: what a lone-account alert rests on."""
     return raw_score([t for t in ts if t.code not in GROUP_SIGNALS])
+
+
+def lone_confidence(ts: list[Term], templated: float, events: float, prior_events: float) -> float:
+    """What a lone-account alert rests on: the raw score without group-level signals,
+    discounted by the share of prompts that replay the account's own templates (a
+    replayed prompt is an evaluation harness or a product integration, not new harvest),
+    shrunk while few events back it."""
+    return confidence(lone_raw_score(ts) * (1.0 - templated), events, prior_events)
 
 
 def confidence(raw: float, events: float, prior_events: float) -> float:

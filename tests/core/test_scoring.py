@@ -17,6 +17,7 @@ from streams.core.scoring import (
     Term,
     confidence,
     context_term,
+    lone_confidence,
     lone_raw_score,
     raw_score,
     templated_share,
@@ -270,3 +271,12 @@ def test_a_release_day_rush_raises_raw_but_not_the_lone_account_confidence() -> 
     steady = terms(behaviour(**HARVEST))
     assert raw_score(rushing) > raw_score(steady)
     assert lone_raw_score(rushing) == pytest.approx(lone_raw_score(steady))
+
+
+def test_self_templated_prompts_discount_the_lone_account_confidence() -> None:
+    """A quarter of the prompts replaying the account's own templates is a quarter less
+    evidence of new harvest: a slope, not only the 30 % cliff."""
+    ts = terms(behaviour(**HARVEST))
+    fresh = lone_confidence(ts, 0.0, 100, 30.0)
+    assert fresh == pytest.approx(confidence(lone_raw_score(ts), 100, 30.0))
+    assert lone_confidence(ts, 0.25, 100, 30.0) == pytest.approx(0.75 * fresh)

@@ -18,17 +18,10 @@ from streams.worker.runtime import (
     WorkerRuntime,
     is_reserved,
 )
+from tests.core.test_detector import harvest_prompt
 from tests.factories import wire_event
 
 CANARY = "CANARY-7d1e prompt text that must never leave the worker"
-TOPICS = (
-    "Prove that the square root of two is irrational.",
-    "Write a Python function that merges overlapping intervals.",
-    "Explain the causes of the French Revolution.",
-    "Translate this paragraph into German and explain the grammar.",
-    "Diagnose the chest pain differential for a 50-year-old patient.",
-    "Analyse the time complexity of quicksort in the worst case.",
-)
 
 
 @dataclass
@@ -138,8 +131,7 @@ def test_harvester_alert_is_keyed_by_alert_id_and_matches_contract_shape() -> No
                     max_tokens=2000,
                     temperature=0.2,
                     turn=1,
-                    prompt=f"Think step by step and show all your reasoning. {TOPICS[i % 6]} "
-                    f"{CANARY}",
+                    prompt=f"{harvest_prompt(i)} {CANARY}",  # varied, not one template
                 )
             )
         )
