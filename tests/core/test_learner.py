@@ -127,25 +127,27 @@ def test_a_ready_model_adds_its_term_and_can_be_switched_off() -> None:
     assert context_features(profile_on)["age_unknown"] in (0.0, 1.0)
 
 
+def _runtime(states: dict[str, dict[bytes, bytes]]) -> WorkerRuntime:
+    """A worker runtime over ``states`` (its tables), as after a start or a restart."""
+    return WorkerRuntime(
+        PipelineParams(),
+        max_record_bytes=1 << 20,
+        send_alert=lambda *_: None,
+        send_dead_letter=lambda *_: None,
+        send_changelog=lambda *_: None,
+        states=states,
+    )
+
+
 def test_each_partitions_model_is_checkpointed_and_restored_on_its_own() -> None:
     states: dict[str, dict[bytes, bytes]] = {table: {} for table in TABLES}
 
-    def runtime() -> WorkerRuntime:
-        return WorkerRuntime(
-            PipelineParams(),
-            max_record_bytes=1 << 20,
-            send_alert=lambda *_: None,
-            send_dead_letter=lambda *_: None,
-            send_changelog=lambda *_: None,
-            states=states,
-        )
-
-    first = runtime()
+    first = _runtime(states)
     first.detector_for(0).context = taught(ContextModel(), 40, 40, seed=1)
     first.detector_for(1).context = taught(ContextModel(), 40, 60, seed=2)
     first.checkpoint()
     assert partition_key("context-model", 0) in states[PROFILES]
-    restarted = runtime()
+    restarted = _runtime(states)
     for partition in (0, 1):
         assert (
             restarted.detector_for(partition).context.to_bytes()
@@ -161,21 +163,11 @@ def test_each_partitions_release_clock_is_restored_on_its_own() -> None:
     and after a restart the other partition took its releases from the wrong clock."""
     states: dict[str, dict[bytes, bytes]] = {table: {} for table in TABLES}
 
-    def runtime() -> WorkerRuntime:
-        return WorkerRuntime(
-            PipelineParams(),
-            max_record_bytes=1 << 20,
-            send_alert=lambda *_: None,
-            send_dead_letter=lambda *_: None,
-            send_changelog=lambda *_: None,
-            states=states,
-        )
-
-    first = runtime()
+    first = _runtime(states)
     first.detector_for(0).process(harvest_call("a", 0, ts_ms=T0, model="m-old"), 0)
     first.detector_for(1).process(harvest_call("b", 0, ts_ms=T0 + 5 * HOUR_MS, model="m-x"), 0)
     first.checkpoint()
-    restarted = runtime()
+    restarted = _runtime(states)
     for partition in (0, 1):
         assert (
             restarted.detector_for(partition).clock_state()
