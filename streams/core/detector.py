@@ -32,6 +32,7 @@ from streams.core.profile import AccountProfile, AlertState
 from streams.core.profiles import Loader, ProfileStore
 from streams.core.reasons import account_reasons, severity_for
 from streams.core.scoring import (
+    CLEARLY_HARVEST,
     GROUP_SIGNALS,
     Term,
     context_term,
@@ -76,7 +77,7 @@ class DetectorParams:
     # this much event time, if its behaviour is clearly harvest-like or clearly not.
     mature_requests: int = 40
     mature_ms: int = 3_600_000
-    teach_harvest_raw: float = 0.65
+    teach_harvest_raw: float = CLEARLY_HARVEST
     teach_normal_raw: float = 0.3
     disabled: frozenset[str] = field(default_factory=frozenset)  # signals off (ablation)
 
@@ -290,23 +291,30 @@ class Detector:
             announced.remember(key, ts)
             self.links.append(LinkUpdate(key, account, ts, raw, n))
 
-    def _teach(
-        self, profile: AccountProfile, features: dict[str, float], behaviour_raw: float, ts: int
-    ) -> None:
-        """Label the context model with a matured account, judged by its behaviour alone
-        (never by the model's own term, which would teach the model itself)."""
+    def _matured(self, profile: AccountProfile, ts: int) -> bool:
         params = self.params
-        if (
-            profile.taught
-            or profile.requests < params.mature_requests
-            or ts - profile.first_seen_ms < params.mature_ms
-        ):
-            return
+        return (
+            profile.requests >= params.mature_requests
+            and ts - profile.first_seen_ms >= params.mature_ms
+        )
+
+    def _teach(
+        self, profile: AccountProfile, features: dict[str, float], behaviour_raw: float
+    ) -> None:
+        """Label the context model with a matured account (once), judged by its behaviour
+        alone (never by the model's own term, which would teach the model itself)."""
+        params = self.params
         profile.taught = True
         if behaviour_raw >= params.teach_harvest_raw:
             self.context.learn(features, True)
         elif behaviour_raw <= params.teach_normal_raw:
             self.context.learn(features, False)
+
+    def _eligible(self, requests: int, templated: float) -> bool:
+        """Can an account (or one workload) be alerted alone: enough requests, and not
+        mostly replays of its own templates (an evaluation harness, not a sweep)."""
+        params = self.params
+        return requests >= params.account_min_requests and templated <= params.max_templated_share
 
     def _worst_workload(
         self, profile: AccountProfile, context: Term
@@ -316,10 +324,8 @@ class Detector:
         params = self.params
         worst: tuple[str, list[Term], float, float, int] | None = None
         for key, workload in profile.workloads.items():
-            if workload.requests < params.account_min_requests:
-                continue
             templated = templated_share(workload.behaviour)
-            if templated > params.max_templated_share:
+            if not self._eligible(workload.requests, templated):
                 continue
             w_terms = terms(workload.behaviour, params.disabled, self.releases_seen)
             w_terms[-1] = context
@@ -332,18 +338,19 @@ class Detector:
         params = self.params
         ts_terms = terms(profile.behaviour, params.disabled, self.releases_seen)
         if "risky_context" not in params.disabled:
-            features = context_features(profile)
-            self._teach(profile, features, raw_score(ts_terms), ts)
-            ts_terms[-1] = context_term(self.context.predict(features))
+            # Context features only when the model can learn from or speak of this account.
+            teach = not profile.taught and self._matured(profile, ts)
+            if teach or self.context.ready:
+                features = context_features(profile)
+                if teach:
+                    self._teach(profile, features, raw_score(ts_terms))
+                ts_terms[-1] = context_term(self.context.predict(features))
         raw = raw_score(ts_terms)
         templated = templated_share(profile.behaviour)
         conf = lone_confidence(ts_terms, templated, profile.requests, params.prior_events)
         profile.raw_score, profile.confidence = raw, conf
         profile.scored_ms, profile.scored_requests = ts, profile.requests
-        eligible = (
-            profile.requests >= params.account_min_requests
-            and templated <= params.max_templated_share
-        )
+        eligible = self._eligible(profile.requests, templated)
         # The figure the lone-account threshold applies to (0 while not eligible): the
         # account's, or its most harvest-like workload's.
         profile.alertable = conf if eligible else 0.0

@@ -137,6 +137,10 @@ def raw_score(ts: list[Term]) -> float:
     return sum(t.points for t in ts) / total if total > 0 else 0.0
 
 
+# Raw score from which an account is *clearly* harvest-like (not a borderline suspect):
+# it labels the context model's positives and lets one shared fingerprint link accounts.
+CLEARLY_HARVEST = 0.65
+
 # Signals that say something about a group, not about one account: a lone account using
 # a model on its release day is what every benchmark customer and early adopter does; a
 # group of harvest-like accounts pivoting together is the release-pivot tactic (and the

@@ -21,7 +21,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import orjson
 
@@ -36,6 +36,7 @@ from streams.core.pipeline import PipelineParams
 from streams.core.redact import redact_prompt
 
 log = logging.getLogger("distillguard.worker")
+_T = TypeVar("_T")
 
 Headers = list[tuple[str, bytes]]
 
@@ -199,14 +200,19 @@ class WorkerRuntime:
 
     def handle_link(self, record: SourceRecord) -> None:
         """One record of the links topic (live): the links stage of its partition."""
+        update = self._decode_internal(record, LinkUpdate.from_bytes)
+        if update is not None:
+            self._guarded(record, lambda: self._link(record.partition, update))
+
+    def _decode_internal(self, record: SourceRecord, decode: Callable[[bytes], _T]) -> _T | None:
+        """An internal topic's record decoded, or None after reporting why it is not."""
         try:
             if record.value is None:
-                raise ValueError("link record without value")
-            update = LinkUpdate.from_bytes(record.value)
+                raise ValueError(f"{record.topic} record without value")
+            return decode(record.value)
         except Exception as exc:
             self._internal_record_error(record, exc)
-            return
-        self._guarded(record, lambda: self._link(record.partition, update))
+            return None
 
     def _link(self, partition: int, update: LinkUpdate) -> None:
         for evidence in self.link_stage_for(partition).process(update):
@@ -218,14 +224,9 @@ class WorkerRuntime:
 
     def handle_evidence(self, record: SourceRecord) -> None:
         """One record of the evidence topic (live): the campaign stage."""
-        try:
-            if record.value is None:
-                raise ValueError("evidence record without value")
-            evidence = PairEvidence.from_bytes(record.value)
-        except Exception as exc:
-            self._internal_record_error(record, exc)
-            return
-        self._guarded(record, lambda: self._campaign(evidence))
+        evidence = self._decode_internal(record, PairEvidence.from_bytes)
+        if evidence is not None:
+            self._guarded(record, lambda: self._campaign(evidence))
 
     def _campaign(self, evidence: PairEvidence) -> None:
         for alert in self.campaigns.process(evidence):

@@ -173,3 +173,12 @@ def test_an_internal_error_becomes_a_dead_letter_without_the_data(
     monkeypatch.undo()
     h.feed(orjson.dumps(wire_event(ts="2026-11-23T08:00:01.000Z")))  # and the stream goes on
     assert h.runtime.counters.events == 1
+
+
+@pytest.mark.parametrize("value", [None, b"not json", b"[1, 2]"])
+def test_unreadable_internal_records_are_dead_lettered_not_raised(value: bytes | None) -> None:
+    h = Harness()
+    h.runtime.handle_link(SourceRecord("distillguard-links", 0, 7, value))
+    h.runtime.handle_evidence(SourceRecord("distillguard-evidence", 0, 8, value))
+    assert len(h.dead.sent) == 2
+    assert h.runtime.counters.dead_letter_reasons["bad_internal_record"] == 2

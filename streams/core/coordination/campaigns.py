@@ -24,6 +24,7 @@ from streams.core.coordination.graph import DecayingEvidenceGraph, Group, GroupI
 from streams.core.coordination.links import INFRASTRUCTURE, LinkStrength
 from streams.core.linking import KINDS, PairEvidence, kind_of
 from streams.core.reasons import severity_for
+from streams.core.scoring import CLEARLY_HARVEST
 
 _STATE_VERSION = 1
 
@@ -37,7 +38,7 @@ class CampaignParams:
     # that family and one of them is only a borderline suspect (raw below ``clear_raw``),
     # counts at most this (below ``edge_min``).
     single_key_cap: float = 0.8
-    clear_raw: float = 0.65
+    clear_raw: float = CLEARLY_HARVEST
     min_links: int = 3  # strong links a member needs inside its group (k-core)
     # pooled score = pooled raw * N / (N + prior_events): half a lone account's prior,
     # because every member is a suspect on its own and linked to the others.

@@ -94,17 +94,18 @@ class LinkStrength:
 
     def parts(self, reasons: Mapping[str, float]) -> tuple[float, float]:
         """(anchors, corroboration): each family at its strongest, identity summed."""
-        client = network = identity = corroboration = 0.0
+        families: dict[str, float] = {}
+        identity = corroboration = 0.0
         for kind, weight in reasons.items():
-            if kind in CORROBORATING:
+            family = INFRASTRUCTURE.get(kind)
+            if family is not None:
+                if weight > families.get(family, 0.0):
+                    families[family] = weight
+            elif kind in CORROBORATING:
                 corroboration += weight
-            elif kind == "tls" or kind == "ua":
-                client = weight if weight > client else client
-            elif kind == "net" or kind == "asn":
-                network = weight if weight > network else network
             else:
                 identity += weight
-        return identity + client + network, corroboration
+        return identity + sum(families.values()), corroboration
 
     def combine(self, anchors: float, corroboration: float, scale: float = 1.0) -> float:
         """The strength of a pair whose (anchors, corroboration) are decayed by ``scale``."""
