@@ -42,6 +42,7 @@ TOPIC_SLOTS = 16  # topic ids are folded into this many histogram buckets
 
 _LN2 = math.log(2.0)
 _RESCALE_AT = 2.0**40  # ~40 half-lives past the reference time
+_RESCALE_EXPONENT = math.log(_RESCALE_AT)
 
 
 class Behaviour:
@@ -98,10 +99,14 @@ class Behaviour:
             self.last_ts_ms = ts_ms
         if self.ref_ms is None:
             self.ref_ms = ts_ms
-        w = math.exp(_LN2 * (ts_ms - self.ref_ms) / self.half_life_ms)
-        if w > _RESCALE_AT:
+        # Compare exponents, not weights: after a jump of ~1,000 half-lives in event time
+        # (one event stamped 1970, the next today) exp() itself would overflow.
+        exponent = _LN2 * (ts_ms - self.ref_ms) / self.half_life_ms
+        if exponent > _RESCALE_EXPONENT:
             self._rescale(ts_ms)
             w = 1.0
+        else:
+            w = math.exp(exponent)
         counts = self.counts
         counts[N] += w
         if max_tokens_hit:

@@ -11,7 +11,7 @@ stage only when they are new or its score moved.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import orjson
 
@@ -51,6 +51,11 @@ ScoreObserver = Callable[[str, int, float], None]
 
 DAY_MS = 86_400_000
 MAX_MODELS = 10_000  # models tracked per partition for release detection
+# Token counts of one event are counted up to this (2**32, far beyond any context
+# window): the contract sets no maximum, and a value such as 1e20 would overflow the
+# profile's 64-bit window counters and its checkpoint (orjson writes at most 64-bit ints),
+# crashing the worker on every restart.
+MAX_EVENT_TOKENS = 1 << 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +135,12 @@ class Detector:
         An event at or below the position its account's profile already holds is a
         replay (after a restart) and changes nothing.
         """
+        if event.input_tokens > MAX_EVENT_TOKENS or event.output_tokens > MAX_EVENT_TOKENS:
+            event = replace(
+                event,
+                input_tokens=min(event.input_tokens, MAX_EVENT_TOKENS),
+                output_tokens=min(event.output_tokens, MAX_EVENT_TOKENS),
+            )
         store = self.store
         ts = event.ts_ms
         profile = store.get(event.account_id)

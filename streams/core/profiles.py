@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable
 
+from streams.core.clock import EventClock
 from streams.core.profile import AccountProfile
 
 Loader = Callable[[str], "bytes | None"]
@@ -25,16 +26,16 @@ class ProfileStore:
         "_loader",
         "_profiles",
         "_since_expiry_check",
+        "clock",
         "evicted_total",
         "max_accounts",
         "ttl_ms",
-        "watermark_ms",
     )
 
     def __init__(self, max_accounts: int, ttl_ms: int, loader: Loader | None = None) -> None:
         self.max_accounts = max_accounts
         self.ttl_ms = ttl_ms
-        self.watermark_ms = 0  # highest event time seen: the store's clock
+        self.clock = EventClock()  # event time, robust to a stray far-future timestamp
         self.evicted_total = 0
         self._profiles: OrderedDict[str, AccountProfile] = OrderedDict()
         self._loader = loader
@@ -68,8 +69,7 @@ class ProfileStore:
             profiles[account_id] = profile
         self._dirty.add(account_id)
         self._evictions.discard(account_id)
-        if ts_ms > self.watermark_ms:
-            self.watermark_ms = ts_ms
+        self.clock.observe(ts_ms)
         while len(profiles) > self.max_accounts:
             self._evict(next(iter(profiles)))
         self._since_expiry_check += 1
@@ -79,7 +79,10 @@ class ProfileStore:
     def expire(self) -> int:
         """Drop profiles idle for longer than the TTL (event time). Returns how many."""
         self._since_expiry_check = 0
-        horizon = self.watermark_ms - self.ttl_ms
+        now = self.clock.now_ms
+        if now is None:
+            return 0
+        horizon = now - self.ttl_ms
         dropped = 0
         # Recency order approximates last-activity order; stop at the first fresh profile.
         while self._profiles:
