@@ -12,7 +12,8 @@ from typing import Any
 import orjson
 
 from streams import __version__
-from streams.config import Settings, env_name, field_types, load_settings
+from streams.bench import command as bench_command
+from streams.config import Settings, env_name, field_types, load_settings, printable
 
 
 def _settings_parent() -> argparse.ArgumentParser:
@@ -44,10 +45,10 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
 def cmd_config(args: argparse.Namespace, settings: Settings) -> int:
     """Print the effective configuration, with the variable that sets each knob."""
     if args.json:
-        sys.stdout.write(orjson.dumps(settings.as_dict(), option=orjson.OPT_INDENT_2).decode())
+        sys.stdout.write(orjson.dumps(printable(settings), option=orjson.OPT_INDENT_2).decode())
         sys.stdout.write("\n")
         return 0
-    for name, value in settings.as_dict().items():
+    for name, value in printable(settings).items():
         print(f"{name:28} = {value!s:40} ({env_name(name)})")
     return 0
 
@@ -55,10 +56,19 @@ def cmd_config(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_kafka(args: argparse.Namespace, settings: Settings) -> int:
     from streams.kafka.broker import LocalBroker
 
-    broker = LocalBroker(broker_config(settings))
+    broker = LocalBroker(broker_config(settings, secure=args.secure))
     if args.action == "start":
         status = broker.start()
         print(f"kafka running at {status.bootstrap} (pid {status.pid}, home {status.home})")
+        material = broker.material() if args.secure else None
+        if material is not None:
+            print(
+                f"SASL_SSL with SCRAM user {material.username!r}; the password is in "
+                f"{material.password_file} (0600). Point clients at it with:"
+            )
+            for name, value in material.client_env(status.bootstrap).items():
+                print(f"export {name}={value}")
+            print(f"(also in {material.env_file}: `. {material.env_file}`)")
     elif args.action == "stop":
         broker.stop()
         print("kafka stopped")
@@ -70,7 +80,7 @@ def cmd_kafka(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def broker_config(settings: Settings) -> Any:
+def broker_config(settings: Settings, secure: bool = False) -> Any:
     from streams.kafka.broker import BrokerConfig, default_cache_dir
 
     return BrokerConfig(
@@ -79,14 +89,20 @@ def broker_config(settings: Settings) -> Any:
         kafka_version=settings.kafka_version,
         port=settings.kafka_port,
         controller_port=settings.kafka_controller_port,
+        secure=secure,
     )
 
 
 def cmd_topics(args: argparse.Namespace, settings: Settings) -> int:
     from streams.kafka.pipeline import pipeline_topics
+    from streams.kafka.security import security_from_settings
     from streams.kafka.topics import create_topics
 
-    result = create_topics(settings.bootstrap_servers, pipeline_topics(settings))
+    result = create_topics(
+        settings.bootstrap_servers,
+        pipeline_topics(settings),
+        security=security_from_settings(settings),
+    )
     for name, outcome in result.items():
         print(f"{name}: {outcome}")
     return 0
@@ -100,12 +116,18 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_produce(args: argparse.Namespace, settings: Settings) -> int:
     from streams.kafka.io import produce_file
+    from streams.kafka.security import security_from_settings
 
     path = Path(args.file)
     if not path.is_file():
         print(f"error: no such file: {path}", file=sys.stderr)
         return 2
-    report = produce_file(settings.bootstrap_servers, settings.topic_api_calls, path)
+    report = produce_file(
+        settings.bootstrap_servers,
+        settings.topic_api_calls,
+        path,
+        security=security_from_settings(settings),
+    )
     print(
         f"sent {report.sent:,} records to {settings.topic_api_calls} in {report.seconds:.1f} s "
         f"({report.per_second:,.0f}/s)"
@@ -117,6 +139,7 @@ def cmd_produce(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_alerts(args: argparse.Namespace, settings: Settings) -> int:
     from streams.kafka.io import consume, format_alert_line
+    from streams.kafka.security import security_from_settings
 
     shown = 0
     try:
@@ -125,6 +148,7 @@ def cmd_alerts(args: argparse.Namespace, settings: Settings) -> int:
             settings.topic_alerts,
             from_beginning=args.from_beginning,
             idle_timeout_s=args.idle_timeout,
+            security=security_from_settings(settings),
         ):
             alert = orjson.loads(record.value)
             print(orjson.dumps(alert).decode() if args.json else format_alert_line(alert))
@@ -170,6 +194,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("kafka", cmd_kafka, "start, stop or inspect the local single-node Kafka broker")
     p.add_argument("action", choices=("start", "stop", "status"))
+    p.add_argument(
+        "--secure",
+        action="store_true",
+        help="start: a SASL_SSL listener (SCRAM users, generated certificates) instead of "
+        "PLAINTEXT; prints the client settings to use",
+    )
 
     add("topics", cmd_topics, "create the pipeline's topics (idempotent)")
     add("worker", cmd_worker, "run the streaming worker (faust)")
@@ -190,6 +220,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=7)
 
     add("demo", cmd_demo, "local broker + worker + sample traffic with an attack; print alerts")
+    p = add("bench", bench_command.cmd_bench, "measure throughput, latency and memory (own broker)")
+    bench_command.add_arguments(p)
     _add_analyst_commands(add)
     return parser
 

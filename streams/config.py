@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from streams.kafka.security import security_problem
+
 ENV_PREFIX = "DISTILLGUARD_"
 
 
@@ -24,11 +26,30 @@ def _setting(default: Any, help_text: str) -> Any:
     return field(default=default, metadata={"help": help_text})
 
 
+def _secret(help_text: str) -> Any:
+    """A setting never shown: not in a repr, and masked wherever settings are printed."""
+    return field(default="", repr=False, metadata={"help": help_text, "secret": True})
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every knob of the pipeline. Env var name: ``DISTILLGUARD_`` + upper-case field name."""
 
     bootstrap_servers: str = _setting("127.0.0.1:9092", "Kafka bootstrap servers, host:port[,...]")
+    security_protocol: str = _setting(
+        "PLAINTEXT", "how clients reach the brokers: PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL"
+    )
+    sasl_mechanism: str = _setting(
+        "SCRAM-SHA-256", "SASL mechanism: SCRAM-SHA-256, SCRAM-SHA-512 or PLAIN"
+    )
+    sasl_username: str = _setting("", "SASL user name (with SASL_SSL / SASL_PLAINTEXT)")
+    sasl_password: str = _secret("SASL password (never printed; prefer sasl_password_file)")
+    sasl_password_file: str = _setting("", "file whose first line is the SASL password")
+    ssl_cafile: str = _setting(
+        "", "PEM file of the CA(s) that signed the brokers' certificates (default: system CAs)"
+    )
+    ssl_certfile: str = _setting("", "PEM client certificate, for brokers that require mTLS")
+    ssl_keyfile: str = _setting("", "PEM private key of ssl_certfile")
     app_id: str = _setting("distillguard", "faust app id; also the worker's consumer group")
     topic_api_calls: str = _setting("api-calls", "input topic of API-call events")
     topic_alerts: str = _setting("alerts", "output topic of alerts")
@@ -56,6 +77,9 @@ class Settings:
     max_accounts_per_partition: int = _setting(
         200_000, "cap on profiles held per partition; least recently active are dropped"
     )
+    hot_accounts_per_partition: int = _setting(
+        1024, "profiles kept live per partition; idle ones wait as compressed checkpoints"
+    )
     checkpoint_interval_s: float = _setting(
         1.0, "seconds between offset commits, each preceded by a state checkpoint"
     )
@@ -69,7 +93,13 @@ class Settings:
         str(Path(_cache_home()) / "worker"), "local directory for the worker's faust data"
     )
     web_port: int = _setting(0, "worker HTTP port (0 disables the web server)")
+    web_host: str = _setting(
+        "127.0.0.1", "address the worker's HTTP server binds (0.0.0.0 for a scraper elsewhere)"
+    )
     log_level: str = _setting("info", "worker log level")
+    log_format: str = _setting(
+        "json", "worker log lines: json (one object per line, with topic/partition/offset) or text"
+    )
     kafka_home: str = _setting(
         str(Path(_cache_home()) / "broker"), "state directory of the local broker"
     )
@@ -137,5 +167,39 @@ def validate(settings: Settings) -> None:
         raise ValueError("max_record_bytes must be >= 256")
     if settings.max_accounts_per_partition < 1:
         raise ValueError("max_accounts_per_partition must be >= 1")
+    if settings.hot_accounts_per_partition < 1:
+        raise ValueError("hot_accounts_per_partition must be >= 1")
+    if settings.log_format not in ("json", "text"):
+        raise ValueError("log_format must be json or text")
     if settings.checkpoint_interval_s <= 0:
         raise ValueError("checkpoint_interval_s must be > 0")
+    _validate_security(settings)
+
+
+def _validate_security(settings: Settings) -> None:
+    if settings.sasl_password and settings.sasl_password_file:
+        raise ValueError("set sasl_password or sasl_password_file, not both")
+    problem = security_problem(
+        settings.security_protocol,
+        settings.sasl_mechanism,
+        settings.sasl_username,
+        bool(settings.sasl_password or settings.sasl_password_file),
+        settings.ssl_certfile,
+        settings.ssl_keyfile,
+    )
+    if problem:
+        raise ValueError(problem)
+
+
+def is_secret(field_name: str) -> bool:
+    return any(
+        f.name == field_name and f.metadata.get("secret") for f in dataclasses.fields(Settings)
+    )
+
+
+def printable(settings: Settings) -> dict[str, Any]:
+    """The settings for showing to people: secrets replaced by ``***`` (if set)."""
+    return {
+        name: ("***" if value and is_secret(name) else value)
+        for name, value in settings.as_dict().items()
+    }

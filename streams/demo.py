@@ -100,6 +100,7 @@ def demo_settings(settings: Settings, workdir: Path) -> Settings:
             "kafka_controller_port": controller_port,
             "data_dir": str(workdir / "worker-data"),
             "app_id": "distillguard-demo",
+            "security_protocol": "PLAINTEXT",  # the demo's own broker is a plaintext one
         }
     )
 

@@ -13,6 +13,8 @@ from pathlib import Path
 import orjson
 import pytest
 
+from streams.config import env_name, field_types
+
 DOCKER = Path(__file__).resolve().parent.parent / "docker"
 
 
@@ -46,6 +48,12 @@ def test_compose_file_resolves_with_kafka_and_worker() -> None:
     env = services["worker"]["environment"]
     assert env["DISTILLGUARD_BOOTSTRAP_SERVERS"] == "kafka:29092"
     assert services["worker"]["command"] == ["worker"]
+    # Every variable the compose file sets is a real setting (a stale one would be ignored).
+    known = {env_name(name) for name in field_types()}
+    for service in ("topics", "worker"):
+        assert set(services[service]["environment"]) <= known
+    assert env["DISTILLGUARD_WEB_PORT"] == "6066"
+    assert "/healthz" in " ".join(services["worker"]["healthcheck"]["test"])
 
 
 def test_dockerfile_installs_the_package_and_runs_the_cli() -> None:

@@ -29,7 +29,7 @@ from streams.core.linking import (
     identity_keys,
 )
 from streams.core.profile import AccountProfile, AlertState
-from streams.core.profiles import Loader, ProfileStore
+from streams.core.profiles import HOT_ACCOUNTS, Loader, ProfileStore
 from streams.core.reasons import account_reasons, severity_for
 from streams.core.scoring import (
     CLEARLY_HARVEST,
@@ -62,6 +62,7 @@ MAX_EVENT_TOKENS = 1 << 32
 class DetectorParams:
     profile_ttl_s: int = 7 * 86400
     max_accounts: int = 200_000
+    hot_accounts: int = HOT_ACCOUNTS  # live profile objects; idle ones wait as bytes
     # A lone account is alerted when its confidence reaches this...
     account_threshold: float = 0.7
     # ...after at least this many requests, unless most of its prompts replay its own
@@ -115,7 +116,9 @@ class Detector:
         observer: ScoreObserver | None = None,
     ) -> None:
         self.params = params
-        self.store = ProfileStore(params.max_accounts, params.profile_ttl_s * 1000, loader)
+        self.store = ProfileStore(
+            params.max_accounts, params.profile_ttl_s * 1000, loader, params.hot_accounts
+        )
         self.duplicates = 0
         self.observer = observer
         self.links: list[LinkUpdate] = []  # announcements not yet taken by the shell

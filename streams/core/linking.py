@@ -56,13 +56,20 @@ class LinkUpdate:
     raw: float  # the account's raw harvest score (scoring.raw_score)
     events: int  # requests seen for the account
 
+    def to_row(self) -> list[Any]:
+        return [self.key, self.account_id, self.ts_ms, self.raw, self.events]
+
+    @classmethod
+    def from_row(cls, row: list[Any]) -> LinkUpdate:
+        key, account_id, ts_ms, raw, events = row
+        return cls(str(key), str(account_id), int(ts_ms), float(raw), int(events))
+
     def to_bytes(self) -> bytes:
-        return orjson.dumps([self.key, self.account_id, self.ts_ms, self.raw, self.events])
+        return orjson.dumps(self.to_row())
 
     @classmethod
     def from_bytes(cls, blob: bytes) -> LinkUpdate:
-        key, account_id, ts_ms, raw, events = orjson.loads(blob)
-        return cls(str(key), str(account_id), int(ts_ms), float(raw), int(events))
+        return cls.from_row(orjson.loads(blob))
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,24 +86,22 @@ class PairEvidence:
     events_a: int
     events_b: int
 
-    def to_bytes(self) -> bytes:
-        return orjson.dumps(
-            [
-                self.a,
-                self.b,
-                self.weight,
-                self.key,
-                self.ts_ms,
-                self.raw_a,
-                self.raw_b,
-                self.events_a,
-                self.events_b,
-            ]
-        )
+    def to_row(self) -> list[Any]:
+        return [
+            self.a,
+            self.b,
+            self.weight,
+            self.key,
+            self.ts_ms,
+            self.raw_a,
+            self.raw_b,
+            self.events_a,
+            self.events_b,
+        ]
 
     @classmethod
-    def from_bytes(cls, blob: bytes) -> PairEvidence:
-        a, b, weight, key, ts, raw_a, raw_b, ev_a, ev_b = orjson.loads(blob)
+    def from_row(cls, row: list[Any]) -> PairEvidence:
+        a, b, weight, key, ts, raw_a, raw_b, ev_a, ev_b = row
         return cls(
             a=str(a),
             b=str(b),
@@ -108,6 +113,41 @@ class PairEvidence:
             events_a=int(ev_a),
             events_b=int(ev_b),
         )
+
+    def to_bytes(self) -> bytes:
+        return orjson.dumps(self.to_row())
+
+    @classmethod
+    def from_bytes(cls, blob: bytes) -> PairEvidence:
+        return cls.from_row(orjson.loads(blob))
+
+
+# Records between stages carry batches: every link update an event makes for one links
+# partition, every pair evidence one link record yields. One record instead of one per
+# item keeps the internal topics (and faust's per-record cost) off the critical path.
+
+
+def batch_to_bytes(items: list[LinkUpdate] | list[PairEvidence]) -> bytes:
+    """One internal record for several updates or evidences (a list of rows)."""
+    return orjson.dumps([item.to_row() for item in items])
+
+
+def link_updates_from_bytes(blob: bytes) -> list[LinkUpdate]:
+    """A links-topic record: a batch, or one update as written before batches."""
+    return [LinkUpdate.from_row(row) for row in _rows(orjson.loads(blob))]
+
+
+def pair_evidence_from_bytes(blob: bytes) -> list[PairEvidence]:
+    """An evidence-topic record: a batch, or one evidence as written before batches."""
+    return [PairEvidence.from_row(row) for row in _rows(orjson.loads(blob))]
+
+
+def _rows(doc: Any) -> list[list[Any]]:
+    if not isinstance(doc, list) or not doc:
+        raise ValueError("an internal record holds a non-empty JSON array")
+    if all(isinstance(row, list) for row in doc):
+        return doc
+    return [doc]
 
 
 def network_prefix(ip: str) -> str | None:

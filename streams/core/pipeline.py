@@ -40,6 +40,7 @@ def params_from_settings(settings: Settings) -> PipelineParams:
         detector=DetectorParams(
             profile_ttl_s=settings.profile_ttl_s,
             max_accounts=settings.max_accounts_per_partition,
+            hot_accounts=settings.hot_accounts_per_partition,
             account_threshold=settings.account_threshold,
             account_min_requests=settings.account_min_requests,
             suspect_raw=settings.suspect_score,

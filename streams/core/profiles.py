@@ -1,9 +1,15 @@
 """A bounded, event-time store of account profiles for one partition.
 
-Memory is capped two ways: profiles idle longer than ``ttl_ms`` of event time are dropped,
-and past ``max_accounts`` the least recently active profile is dropped. The store records
-which profiles changed since the last checkpoint (``drain_changes``) so the shell can
-persist only those, never one write per event.
+Memory is capped three ways. Profiles idle longer than ``ttl_ms`` of event time are
+dropped, and past ``max_accounts`` the least recently active profile is dropped (a
+tombstone for the changelog). And only the ``hot_accounts`` most recently active
+profiles are kept as objects: a live profile costs tens of kilobytes of Python objects,
+its compressed checkpoint about 600 bytes, and most accounts of a large fleet or user
+base are idle at any moment. A profile leaving the hot set is *spilled*: serialised,
+handed to the checkpoint (if it changed) and thereafter read back from the checkpointed
+state on its next event (``loader``). The store records which profiles changed since
+the last checkpoint (``drain_changes``) so the shell persists only those, never one write
+per event.
 """
 
 from __future__ import annotations
@@ -17,47 +23,73 @@ from streams.core.profile import AccountProfile
 Loader = Callable[[str], "bytes | None"]
 
 _EXPIRY_CHECK_EVERY = 1024
+HOT_ACCOUNTS = 1024  # live profile objects per partition; the rest wait as bytes
 
 
 class ProfileStore:
     __slots__ = (
+        "_cold",
         "_dirty",
         "_evictions",
         "_loader",
         "_profiles",
         "_since_expiry_check",
+        "_spilled",
         "clock",
         "evicted_total",
+        "hot_accounts",
+        "loads",
         "max_accounts",
         "ttl_ms",
     )
 
-    def __init__(self, max_accounts: int, ttl_ms: int, loader: Loader | None = None) -> None:
+    def __init__(
+        self,
+        max_accounts: int,
+        ttl_ms: int,
+        loader: Loader | None = None,
+        hot_accounts: int = HOT_ACCOUNTS,
+    ) -> None:
         self.max_accounts = max_accounts
         self.ttl_ms = ttl_ms
+        self.hot_accounts = max(1, hot_accounts)
         self.clock = EventClock()  # event time, robust to a stray far-future timestamp
         self.evicted_total = 0
-        self._profiles: OrderedDict[str, AccountProfile] = OrderedDict()
+        self.loads = 0  # profiles read back from their bytes (spilled or restored)
+        self._profiles: OrderedDict[str, AccountProfile] = OrderedDict()  # hot, LRU
+        # Spilled accounts -> last activity (event time), least recently active first.
+        self._cold: OrderedDict[str, int] = OrderedDict()
+        self._spilled: dict[str, bytes] = {}  # spilled since the last checkpoint
         self._loader = loader
         self._dirty: set[str] = set()
         self._evictions: set[str] = set()
         self._since_expiry_check = 0
 
     def __len__(self) -> int:
-        return len(self._profiles)
+        return len(self._profiles) + len(self._cold)
 
     def __contains__(self, account_id: object) -> bool:
-        return account_id in self._profiles
+        return account_id in self._profiles or account_id in self._cold
+
+    @property
+    def hot(self) -> int:
+        return len(self._profiles)
 
     def get(self, account_id: str) -> AccountProfile | None:
-        """The profile, from memory or else from the checkpoint loader."""
+        """The profile: live, or read back from its bytes (spilled, or checkpointed
+        before a restart)."""
         profile = self._profiles.get(account_id)
-        if profile is None and self._loader is not None and account_id not in self._evictions:
+        if profile is not None:
+            return profile
+        if account_id in self._evictions:
+            return None
+        blob = self._spilled.get(account_id)
+        if blob is None and self._loader is not None:
             blob = self._loader(account_id)
-            if blob is not None:
-                profile = AccountProfile.from_bytes(blob)
-                self._profiles[account_id] = profile
-        return profile
+        if blob is None:
+            return None
+        self.loads += 1
+        return AccountProfile.from_bytes(blob)
 
     def touch(self, profile: AccountProfile, ts_ms: int) -> None:
         """Record that ``profile`` changed at event time ``ts_ms``; enforce the caps."""
@@ -67,14 +99,26 @@ class ProfileStore:
             profiles.move_to_end(account_id)
         else:
             profiles[account_id] = profile
+            self._cold.pop(account_id, None)
         self._dirty.add(account_id)
         self._evictions.discard(account_id)
         self.clock.observe(ts_ms)
-        while len(profiles) > self.max_accounts:
-            self._evict(next(iter(profiles)))
+        while len(profiles) > self.hot_accounts:
+            self._spill(next(iter(profiles)))
+        while len(self) > self.max_accounts:
+            self._evict(next(iter(self._cold)) if self._cold else next(iter(profiles)))
         self._since_expiry_check += 1
         if self._since_expiry_check >= _EXPIRY_CHECK_EVERY:
             self.expire()
+
+    def _spill(self, account_id: str) -> None:
+        """Move a profile out of the hot set; its bytes go to the next checkpoint if it
+        changed since the last one (otherwise the checkpointed bytes are current)."""
+        profile = self._profiles.pop(account_id)
+        if account_id in self._dirty:
+            self._dirty.discard(account_id)
+            self._spilled[account_id] = profile.to_bytes()
+        self._cold[account_id] = profile.last_seen_ms
 
     def expire(self) -> int:
         """Drop profiles idle for longer than the TTL (event time). Returns how many."""
@@ -84,7 +128,14 @@ class ProfileStore:
             return 0
         horizon = now - self.ttl_ms
         dropped = 0
-        # Recency order approximates last-activity order; stop at the first fresh profile.
+        # Recency order approximates last-activity order; stop at the first fresh one.
+        cold = self._cold
+        while cold:
+            account_id, last_seen = next(iter(cold.items()))
+            if last_seen >= horizon:
+                break
+            self._evict(account_id)
+            dropped += 1
         while self._profiles:
             oldest = next(iter(self._profiles.values()))
             if oldest.last_seen_ms >= horizon:
@@ -94,7 +145,9 @@ class ProfileStore:
         return dropped
 
     def _evict(self, account_id: str) -> None:
-        del self._profiles[account_id]
+        if self._profiles.pop(account_id, None) is None:
+            del self._cold[account_id]
+        self._spilled.pop(account_id, None)
         self._dirty.discard(account_id)
         self._evictions.add(account_id)
         self.evicted_total += 1
@@ -104,10 +157,13 @@ class ProfileStore:
         changes: list[tuple[str, bytes | None]] = [
             (account_id, self._profiles[account_id].to_bytes()) for account_id in self._dirty
         ]
+        changes.extend(self._spilled.items())
         changes.extend((account_id, None) for account_id in self._evictions)
         self._dirty.clear()
+        self._spilled.clear()
         self._evictions.clear()
         return changes
 
     def profiles(self) -> list[AccountProfile]:
+        """The live (hot) profiles."""
         return list(self._profiles.values())

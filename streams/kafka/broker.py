@@ -10,8 +10,10 @@ from __future__ import annotations
 import base64
 import contextlib
 import fcntl
+import logging
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -20,9 +22,11 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from streams.kafka.security import PLAINTEXT, ClientSecurity, kafka_python_kwargs
 
 MIN_JAVA = 17
 LOG4J_VERSION = "2.24.3"
@@ -76,6 +80,57 @@ class BrokerConfig:
     port: int = 9092
     controller_port: int = 9093
     heap: str = "512m"
+    secure: bool = False  # SASL_SSL client listener (SCRAM users, generated certificates)
+
+
+SCRAM_USER = "distillguard"
+SCRAM_MECHANISMS = ("SCRAM-SHA-256", "SCRAM-SHA-512")
+SECURE_LISTENER = "SASL_SSL"
+
+
+@dataclass(frozen=True)
+class SecureMaterial:
+    """A secure broker home's TLS files and the SCRAM user its clients log in as."""
+
+    directory: Path
+    username: str
+    password: str = field(repr=False)
+
+    @property
+    def ca_file(self) -> Path:
+        return self.directory / "ca.pem"
+
+    @property
+    def keystore(self) -> Path:
+        return self.directory / "broker-keystore.pem"
+
+    @property
+    def password_file(self) -> Path:
+        return self.directory / "client.password"
+
+    @property
+    def env_file(self) -> Path:
+        return self.directory / "client.env"
+
+    def client_security(self) -> ClientSecurity:
+        return ClientSecurity(
+            protocol=SECURE_LISTENER,
+            mechanism=SCRAM_MECHANISMS[0],
+            username=self.username,
+            password=self.password,
+            cafile=str(self.ca_file),
+        )
+
+    def client_env(self, bootstrap: str) -> dict[str, str]:
+        """The variables that point distillguard's clients at this broker (no password)."""
+        return {
+            "DISTILLGUARD_BOOTSTRAP_SERVERS": bootstrap,
+            "DISTILLGUARD_SECURITY_PROTOCOL": SECURE_LISTENER,
+            "DISTILLGUARD_SASL_MECHANISM": SCRAM_MECHANISMS[0],
+            "DISTILLGUARD_SASL_USERNAME": self.username,
+            "DISTILLGUARD_SASL_PASSWORD_FILE": str(self.password_file),
+            "DISTILLGUARD_SSL_CAFILE": str(self.ca_file),
+        }
 
 
 @dataclass(frozen=True)
@@ -99,10 +154,41 @@ def _hostport(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
-def render_server_properties(config: BrokerConfig, home: Path) -> str:
-    """Combined broker+controller on loopback, with every internal topic at RF 1."""
+def _secure_properties(material: SecureMaterial) -> dict[str, str]:
+    """SASL/SCRAM over TLS on the client listener; the broker logs in to itself as the user."""
+    jaas = (
+        "org.apache.kafka.common.security.scram.ScramLoginModule required "
+        f'username="{material.username}" password="{material.password}";'
+    )
+    props = {
+        "sasl.enabled.mechanisms": ",".join(SCRAM_MECHANISMS),
+        "sasl.mechanism.inter.broker.protocol": SCRAM_MECHANISMS[0],
+        "ssl.keystore.type": "PEM",
+        "ssl.keystore.location": str(material.keystore),
+        "ssl.truststore.type": "PEM",
+        "ssl.truststore.location": str(material.ca_file),
+        "ssl.client.auth": "none",
+    }
+    for mechanism in SCRAM_MECHANISMS:
+        props[f"listener.name.{SECURE_LISTENER.lower()}.{mechanism.lower()}.sasl.jaas.config"] = (
+            jaas
+        )
+    return props
+
+
+def render_server_properties(
+    config: BrokerConfig, home: Path, material: SecureMaterial | None = None
+) -> str:
+    """Combined broker+controller on loopback, with every internal topic at RF 1.
+
+    A secure broker has one SASL_SSL listener for clients (and itself); the controller
+    listener stays PLAINTEXT on loopback.
+    """
+    if config.secure and material is None:
+        raise ValueError("a secure broker's properties need its SecureMaterial")
+    listener = SECURE_LISTENER if config.secure else "PLAINTEXT"
     listeners = (
-        f"PLAINTEXT://{_hostport(config.host, config.port)},"
+        f"{listener}://{_hostport(config.host, config.port)},"
         f"CONTROLLER://{_hostport(config.host, config.controller_port)}"
     )
     props = {
@@ -110,10 +196,10 @@ def render_server_properties(config: BrokerConfig, home: Path) -> str:
         "node.id": "1",
         "controller.quorum.bootstrap.servers": _hostport(config.host, config.controller_port),
         "listeners": listeners,
-        "advertised.listeners": f"PLAINTEXT://{_hostport(config.host, config.port)}",
+        "advertised.listeners": f"{listener}://{_hostport(config.host, config.port)}",
         "controller.listener.names": "CONTROLLER",
-        "inter.broker.listener.name": "PLAINTEXT",
-        "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "inter.broker.listener.name": listener,
+        "listener.security.protocol.map": f"{listener}:{listener},CONTROLLER:PLAINTEXT",
         "log.dirs": str(home / "data"),
         "num.partitions": "1",
         "auto.create.topics.enable": "true",
@@ -126,6 +212,8 @@ def render_server_properties(config: BrokerConfig, home: Path) -> str:
         "share.coordinator.state.topic.replication.factor": "1",
         "share.coordinator.state.topic.min.isr": "1",
     }
+    if material is not None and config.secure:
+        props.update(_secure_properties(material))
     lines = ["# Generated by distillguard (streams/kafka/broker.py); rewritten on start."]
     lines += [f"{k}={v}" for k, v in props.items()]
     return "\n".join(lines) + "\n"
@@ -215,7 +303,9 @@ def _split_bootstrap(bootstrap: str) -> tuple[str, int]:
     return host.strip("[]") or "localhost", int(port)
 
 
-def probe_metadata(bootstrap: str, timeout: float = 5.0) -> str | None:
+def probe_metadata(
+    bootstrap: str, timeout: float = 5.0, security: ClientSecurity = PLAINTEXT
+) -> str | None:
     """Ask the broker for cluster metadata; None when it answers, else why not."""
     host, port = _split_bootstrap(bootstrap)
     try:
@@ -225,15 +315,28 @@ def probe_metadata(bootstrap: str, timeout: float = 5.0) -> str | None:
     from kafka import KafkaAdminClient  # lazy: keep CLI start-up and unit tests light
 
     ms = max(int(timeout * 1000), 1000)
+    failures = _BootstrapFailures()
+    manager_log = logging.getLogger("kafka.net.manager")
+    manager_log.addHandler(failures)
     try:
         admin: Any = KafkaAdminClient(
             bootstrap_servers=bootstrap,
             client_id="distillguard-probe",
             request_timeout_ms=ms,
             bootstrap_timeout_ms=ms,
+            **kafka_python_kwargs(security),
         )
     except Exception as exc:
-        return f"metadata bootstrap failed: {type(exc).__name__}: {exc}"
+        cause = failures.cause()
+        if cause and security.protocol == "PLAINTEXT" and "Invalid frame length" in cause:
+            cause += ": the port answered with TLS"
+        because = f" ({cause})" if cause else ""
+        return (
+            f"metadata bootstrap failed: {type(exc).__name__}: {exc}{because}"
+            f"{_security_hint(security)}"
+        )
+    finally:
+        manager_log.removeHandler(failures)
     try:
         cluster = admin.describe_cluster()
         brokers = [b for b in cluster.get("brokers", []) if not b.get("is_fenced", False)]
@@ -246,6 +349,42 @@ def probe_metadata(bootstrap: str, timeout: float = 5.0) -> str | None:
         with contextlib.suppress(Exception):
             admin.close()
     return None
+
+
+class _BootstrapFailures(logging.Handler):
+    """Why kafka-python's bootstrap attempts failed: it logs the cause but raises only a
+    timeout, and "invalid credentials" or "certificate verify failed" is what people need."""
+
+    _FAILED = re.compile(r"Bootstrap (?:connection|attempt) to \S+ failed: (.*?)(?: \(backoff.*)?$")
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.causes: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        match = self._FAILED.match(record.getMessage())
+        if match and match.group(1) not in self.causes:
+            self.causes.append(match.group(1))
+
+    def cause(self) -> str | None:
+        """The most telling cause seen: a bare disconnect says less than anything else."""
+        telling = [c for c in self.causes if "socket disconnected" not in c]
+        causes = telling or self.causes
+        return causes[-1] if causes else None
+
+
+def _security_hint(security: ClientSecurity) -> str:
+    """What to check when a client of this security cannot even bootstrap."""
+    if security.protocol == "PLAINTEXT":
+        return (
+            "; connecting in PLAINTEXT: if the broker requires TLS or SASL, set "
+            "DISTILLGUARD_SECURITY_PROTOCOL and its credentials"
+        )
+    return (
+        f"; connecting with {security.protocol}"
+        + (f" as {security.username!r} via {security.mechanism}" if security.uses_sasl else "")
+        + ": check the broker's listener, the CA file and the credentials"
+    )
 
 
 def _proc_state(pid: int) -> str | None:
@@ -303,10 +442,72 @@ class LocalBroker:
         self.pid_file = self.home / "broker.pid"
         self.stdout_log = self.logs_dir / "kafka.out"
         self.server_log = self.logs_dir / "server.log"
+        self.security_dir = self.home / "security"
+        # Storage formatted with this home's SCRAM user; lives with the credentials, so a
+        # re-generated password can never meet storage formatted with an older one.
+        self.scram_marker = self.security_dir / "scram-formatted"
 
     @property
     def bootstrap(self) -> str:
         return _hostport(self.config.host, self.config.port)
+
+    # ---------------------------------------------------------------- security
+    def material(self) -> SecureMaterial | None:
+        """This home's secure material, if it was ever started with ``secure``."""
+        password_file = self.security_dir / "client.password"
+        try:
+            password = password_file.read_text().strip()
+        except OSError:
+            return None
+        material = SecureMaterial(self.security_dir, SCRAM_USER, password)
+        complete = password and material.ca_file.is_file() and material.keystore.is_file()
+        return material if complete else None
+
+    def _ensure_material(self) -> SecureMaterial:
+        """Certificates and a SCRAM password, made once per home (all or nothing)."""
+        existing = self.material()
+        if existing is not None:
+            return existing
+        from streams.kafka.certs import CertificateError, make_local_certificates
+
+        shutil.rmtree(self.security_dir, ignore_errors=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".security.tmp-", dir=self.home))
+        try:
+            hosts = [self.config.host, "127.0.0.1", "localhost"]
+            make_local_certificates(tmp, hosts)
+            _private_write(tmp / "client.password", secrets.token_urlsafe(24) + "\n")
+            tmp.rename(self.security_dir)
+        except CertificateError as exc:
+            raise BrokerError(str(exc)) from None
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        material = self.material()
+        assert material is not None  # just written
+        env = "".join(f"export {k}={v}\n" for k, v in material.client_env(self.bootstrap).items())
+        _private_write(material.env_file, env)
+        return material
+
+    def client_security(self) -> ClientSecurity:
+        """How a client reaches this broker as it is configured now (plaintext or SASL_SSL)."""
+        if not self.config.secure:
+            return PLAINTEXT
+        material = self.material()
+        if material is None:
+            raise BrokerError(f"{self.home} has no secure material yet; start it with secure")
+        return material.client_security()
+
+    def _running_security(self) -> ClientSecurity:
+        """The security of the broker as last started (its properties), whatever our config."""
+        try:
+            secure = f"{SECURE_LISTENER}://" in self.properties.read_text()
+        except OSError:
+            secure = False
+        material = self.material() if secure else None
+        return material.client_security() if material is not None else PLAINTEXT
+
+    def _render(self) -> str:
+        material = self._ensure_material() if self.config.secure else None
+        return render_server_properties(self.config, self.home, material)
 
     @property
     def libs_dir(self) -> Path:
@@ -396,7 +597,8 @@ class LocalBroker:
     def status(self) -> BrokerStatus:
         pid, detail = self._live_pid()
         if pid is not None:
-            reason = probe_metadata(self.bootstrap, timeout=3.0)
+            security = self._running_security()
+            reason = probe_metadata(self.bootstrap, timeout=3.0, security=security)
             detail = (
                 f"serving on {self.bootstrap} (pid {pid})"
                 if reason is None
@@ -432,10 +634,26 @@ class LocalBroker:
         ]
 
     def _format(self, java: str, libs: Path) -> None:
-        """Format KRaft storage once; a home without meta.properties was never formatted."""
+        """Format KRaft storage once; a home without meta.properties was never formatted.
+
+        A secure broker's SCRAM user is created here (KRaft keeps SCRAM credentials in the
+        metadata log, which the format step bootstraps).
+        """
+        material = self.material() if self.config.secure else None
         if (self.data_dir / "meta.properties").is_file():
+            if material is not None and not self.scram_marker.is_file():
+                raise BrokerError(
+                    f"the storage of {self.home} was formatted without the SCRAM user of its "
+                    f"current credentials (started without --secure before?); stop it and "
+                    f"remove {self.data_dir}, or use another kafka_home"
+                )
             return
         shutil.rmtree(self.data_dir, ignore_errors=True)
+        scram: list[str] = []
+        if material is not None:
+            for mechanism in SCRAM_MECHANISMS:
+                user = f"name={material.username},password={material.password}"
+                scram += ["--add-scram", f"{mechanism}=[{user}]"]
         cmd = self._java_cmd(
             java,
             libs,
@@ -447,12 +665,18 @@ class LocalBroker:
             new_cluster_id(),
             "-c",
             str(self.properties),
+            *scram,
         )
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
         if out.returncode != 0:
             shutil.rmtree(self.data_dir, ignore_errors=True)
-            text = "\n".join(f"  {x}" for x in (out.stdout + out.stderr).splitlines()[-20:])
+            lines = (out.stdout + out.stderr).splitlines()[-20:]
+            if material is not None:  # never echo the password the command line carried
+                lines = [line.replace(material.password, "***") for line in lines]
+            text = "\n".join(f"  {x}" for x in lines)
             raise BrokerError(f"kafka-storage format failed (exit {out.returncode}):\n{text}")
+        if material is not None:
+            self.scram_marker.write_text(f"{material.username}\n")
 
     def start(self, timeout: float = 90.0) -> BrokerStatus:
         """Start (or find) the broker and return once a client can fetch metadata."""
@@ -460,7 +684,7 @@ class LocalBroker:
         with _locked(self.home / ".lock"):
             pid, _ = self._live_pid()
             if pid is not None:  # already running (maybe still starting): just wait for it
-                wanted = render_server_properties(self.config, self.home)
+                wanted = self._render()
                 with contextlib.suppress(OSError):
                     if self.properties.read_text() != wanted:
                         raise BrokerError(
@@ -474,7 +698,8 @@ class LocalBroker:
             java = find_java()
             libs = self.resolve_jars()
             self.logs_dir.mkdir(parents=True, exist_ok=True)
-            self.properties.write_text(render_server_properties(self.config, self.home))
+            # 0600: a secure broker's properties hold the password it logs in to itself with
+            _private_write(self.properties, self._render())
             (self.home / "log4j2.properties").write_text(_LOG4J2)
             self._format(java, libs)
             cmd = self._java_cmd(java, libs, self.config.heap, "kafka.Kafka", str(self.properties))
@@ -522,7 +747,12 @@ class LocalBroker:
                     f"Kafka broker (pid {pid}) not ready on {self.bootstrap} after {timeout:.0f}s:"
                     f" {reason}\n{self.server_log.name}:\n{_tail(self.server_log, 20, marks[1])}"
                 )
-            reason = probe_metadata(self.bootstrap, timeout=min(5.0, max(remaining, 0.5))) or ""
+            probed = probe_metadata(
+                self.bootstrap,
+                timeout=min(5.0, max(remaining, 0.5)),
+                security=self._running_security(),
+            )
+            reason = probed or ""
             if not reason:
                 return
             time.sleep(0.2)
@@ -559,6 +789,16 @@ def _min_heap(heap: str) -> str:
         raise BrokerError(f"invalid heap size {heap!r}; use e.g. '512m' or '1g'")
     scale = {"": 1 / 2**20, "k": 1 / 1024, "m": 1, "g": 1024}[match.group(2).lower()]
     return heap if int(match.group(1)) * scale <= 256 else "256m"
+
+
+def _private_write(path: Path, text: str) -> None:
+    """Write a file only its owner can read, atomically (it may hold a secret)."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.unlink(missing_ok=True)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+    tmp.replace(path)
 
 
 def _atomic_write(path: Path, text: str) -> None:

@@ -19,6 +19,7 @@ from kafka import errors as kafka_errors
 
 from streams.core.timeutil import parse_rfc3339_ms
 from streams.kafka.broker import BrokerError
+from streams.kafka.security import PLAINTEXT, ClientSecurity, kafka_python_kwargs
 
 _COORDINATOR_NOT_READY = (
     kafka_errors.CoordinatorNotAvailableError,
@@ -89,9 +90,12 @@ class ProduceReport:
 BROKER_MAX_MESSAGE_BYTES = 1_048_576
 
 
-def make_producer(bootstrap: str, **overrides: Any) -> KafkaProducer:
+def make_producer(
+    bootstrap: str, *, security: ClientSecurity = PLAINTEXT, **overrides: Any
+) -> KafkaProducer:
     config: dict[str, Any] = {
         "bootstrap_servers": bootstrap,
+        **kafka_python_kwargs(security),
         "acks": "all",
         "linger_ms": 20,
         "batch_size": 128 * 1024,
@@ -145,9 +149,11 @@ def produce_file(
     topic: str,
     path: Path,
     on_progress: Callable[[int], None] | None = None,
+    *,
+    security: ClientSecurity = PLAINTEXT,
 ) -> ProduceReport:
     """Send every non-blank line of ``path`` to ``topic``, keyed by ``account_id``."""
-    producer = make_producer(bootstrap)
+    producer = make_producer(bootstrap, security=security)
     sender = CheckedSender(producer, topic)
     started = time.monotonic()
     try:
@@ -168,12 +174,15 @@ def consume(
     from_beginning: bool,
     idle_timeout_s: float | None = None,
     stop: Callable[[], bool] | None = None,
+    security: ClientSecurity = PLAINTEXT,
 ) -> Iterator[Any]:
     """Yield records of ``topic`` (all partitions, no consumer group, nothing committed).
 
     Stops after ``idle_timeout_s`` without a record, or when ``stop()`` says so.
     """
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, **kafka_python_kwargs(security)
+    )
     try:
         partitions = _wait_for_partitions(consumer, topic, timeout_s=30.0)
         tps = [TopicPartition(topic, p) for p in sorted(partitions)]
@@ -234,11 +243,14 @@ def format_alert_line(alert: dict[str, Any], max_reasons: int = 5) -> str:
     )
 
 
-def pipeline_lag(bootstrap: str, group: str, topics: list[str]) -> int | None:
+def pipeline_lag(
+    bootstrap: str, group: str, topics: list[str], *, security: ClientSecurity = PLAINTEXT
+) -> int | None:
     """Records of all ``topics`` the group has not committed yet; None while a topic with
     records has no commit (an empty topic counts as caught up)."""
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap)
+    auth = kafka_python_kwargs(security)
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, **auth)
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, **auth)
     try:
         try:
             committed = admin.list_group_offsets(group).get(group, {})
@@ -261,9 +273,9 @@ def pipeline_lag(bootstrap: str, group: str, topics: list[str]) -> int | None:
         consumer.close()
 
 
-def group_is_stable(bootstrap: str, group: str) -> bool:
+def group_is_stable(bootstrap: str, group: str, *, security: ClientSecurity = PLAINTEXT) -> bool:
     """True once the consumer group has members and a settled partition assignment."""
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, **kafka_python_kwargs(security))
     try:
         info = admin.describe_groups([group]).get(group, {})
     except _COORDINATOR_NOT_READY:
@@ -273,10 +285,13 @@ def group_is_stable(bootstrap: str, group: str) -> bool:
     return info.get("group_state") == "Stable" and bool(info.get("members"))
 
 
-def count_by_header(bootstrap: str, topic: str, header: str) -> dict[str, int]:
+def count_by_header(
+    bootstrap: str, topic: str, header: str, *, security: ClientSecurity = PLAINTEXT
+) -> dict[str, int]:
     """How many records of ``topic`` carry each value of ``header`` (e.g. dead-letter reasons)."""
     counts: dict[str, int] = {}
-    for record in consume(bootstrap, topic, from_beginning=True, idle_timeout_s=1.0):
+    records = consume(bootstrap, topic, from_beginning=True, idle_timeout_s=1.0, security=security)
+    for record in records:
         value = dict(record.headers or []).get(header, b"").decode(errors="replace")
         counts[value] = counts.get(value, 0) + 1
     return counts

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from streams.kafka.broker import BrokerError, probe_metadata
+from streams.kafka.security import PLAINTEXT, ClientSecurity, kafka_python_kwargs
 
 
 class TopicError(BrokerError):
@@ -25,14 +26,20 @@ class TopicSpec:
     config: Mapping[str, str] = field(default_factory=dict)
 
 
-def wait_for_broker(bootstrap: str, timeout: float) -> None:
+# Failures that say the broker is there but will not have us: no point retrying them.
+REFUSALS = ("SaslAuthenticationFailedError", "CERTIFICATE_VERIFY_FAILED")
+
+
+def wait_for_broker(bootstrap: str, timeout: float, security: ClientSecurity = PLAINTEXT) -> None:
     """Block until a client can fetch metadata from ``bootstrap``."""
     deadline = time.monotonic() + timeout
     while True:
         remaining = deadline - time.monotonic()
-        reason = probe_metadata(bootstrap, timeout=min(5.0, max(remaining, 0.5)))
+        reason = probe_metadata(bootstrap, timeout=min(5.0, max(remaining, 0.5)), security=security)
         if reason is None:
             return
+        if any(sign in reason for sign in REFUSALS):  # waiting cannot fix credentials
+            raise BrokerError(f"Kafka broker at {bootstrap} refused the client: {reason}")
         if time.monotonic() >= deadline:
             raise BrokerError(
                 f"Kafka broker at {bootstrap} not reachable after {timeout:g}s: {reason} "
@@ -42,12 +49,12 @@ def wait_for_broker(bootstrap: str, timeout: float) -> None:
 
 
 @contextlib.contextmanager
-def _admin(bootstrap: str, timeout: float) -> Iterator[Any]:
+def _admin(bootstrap: str, timeout: float, security: ClientSecurity) -> Iterator[Any]:
     """Admin client whose Kafka failures surface as BrokerError (one type for callers)."""
     from kafka import KafkaAdminClient
     from kafka.errors import KafkaError
 
-    wait_for_broker(bootstrap, timeout)
+    wait_for_broker(bootstrap, timeout, security)
     ms = int(max(timeout, 1.0) * 1000)
     try:
         admin = KafkaAdminClient(
@@ -55,6 +62,7 @@ def _admin(bootstrap: str, timeout: float) -> Iterator[Any]:
             client_id="distillguard-admin",
             request_timeout_ms=ms,
             bootstrap_timeout_ms=ms,
+            **kafka_python_kwargs(security),
         )
         try:
             yield admin
@@ -82,7 +90,11 @@ def _check_existing(spec: TopicSpec, partitions: int) -> None:
 
 
 def create_topics(
-    bootstrap: str, specs: Sequence[TopicSpec], timeout: float = 30.0
+    bootstrap: str,
+    specs: Sequence[TopicSpec],
+    timeout: float = 30.0,
+    *,
+    security: ClientSecurity = PLAINTEXT,
 ) -> dict[str, str]:
     """Create missing topics; returns ``{name: "created" | "exists"}``.
 
@@ -98,7 +110,7 @@ def create_topics(
         if spec.partitions < 1 or spec.replication < 1:
             raise ValueError(f"topic {spec.name!r}: partitions and replication must be >= 1")
     result: dict[str, str] = {}
-    with _admin(bootstrap, timeout) as admin:
+    with _admin(bootstrap, timeout, security) as admin:
         existing = _user_topics(admin)
         missing = [s for s in specs if s.name not in existing]
         for spec in specs:
@@ -137,7 +149,9 @@ def create_topics(
     return {name: result[name] for name in names}
 
 
-def describe_topics(bootstrap: str, timeout: float = 30.0) -> dict[str, int]:
+def describe_topics(
+    bootstrap: str, timeout: float = 30.0, *, security: ClientSecurity = PLAINTEXT
+) -> dict[str, int]:
     """User topics (internal ``__*`` ones excluded) and their partition counts."""
-    with _admin(bootstrap, timeout) as admin:
+    with _admin(bootstrap, timeout, security) as admin:
         return dict(sorted(_user_topics(admin).items()))

@@ -13,6 +13,7 @@ import orjson
 from streams.config import Settings
 from streams.core.pipeline import params_from_settings
 from streams.core.timeutil import parse_rfc3339_ms
+from streams.kafka.security import security_from_settings
 from streams.offline.backtest import BacktestResult, ScoreRecorder, run_backtest
 from streams.offline.evaluation import (
     Tally,
@@ -66,6 +67,7 @@ def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
         since_ms=parse_time(args.since),
         until_ms=parse_time(args.until),
         progress=Progress("replay"),
+        security=security_from_settings(settings),
     )
     print(
         f"replayed {report.sent:,} records to {settings.topic_api_calls} in "
@@ -84,6 +86,7 @@ def _records(args: argparse.Namespace, settings: Settings) -> Iterator[OfflineRe
             args.from_topic,
             since_ms=parse_time(args.since),
             until_ms=parse_time(args.until),
+            security=security_from_settings(settings),
         )
     if not args.file:
         raise SystemExit("error: give a FILE or --from-topic TOPIC")

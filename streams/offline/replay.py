@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from streams.kafka.io import CheckedSender, event_lines, make_producer
+from streams.kafka.security import PLAINTEXT, ClientSecurity
 from streams.offline.progress import Progress
 
 
@@ -32,6 +33,7 @@ def replay_file(
     progress: Progress | None = None,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
+    security: ClientSecurity = PLAINTEXT,
 ) -> ReplayReport:
     """Send ``path``'s events to ``topic`` keyed by ``account_id``, record time = event time.
 
@@ -41,7 +43,7 @@ def replay_file(
     """
     if speed < 0:
         raise ValueError("speed must be >= 0")
-    producer = make_producer(bootstrap)
+    producer = make_producer(bootstrap, security=security)
     sender = CheckedSender(producer, topic)
     skipped = 0
     first_ts: int | None = None

@@ -17,6 +17,7 @@ from kafka import KafkaConsumer, TopicPartition
 from kafka.partitioner.default import murmur2
 
 from streams.kafka.io import event_lines
+from streams.kafka.security import PLAINTEXT, ClientSecurity, kafka_python_kwargs
 
 
 @dataclass(slots=True)
@@ -51,6 +52,7 @@ def topic_records(
     since_ms: int | None = None,
     until_ms: int | None = None,
     group_id: str | None = None,
+    security: ClientSecurity = PLAINTEXT,
 ) -> Iterator[OfflineRecord]:
     """Records of a retained topic from ``since_ms`` up to the end offsets seen at start.
 
@@ -63,6 +65,7 @@ def topic_records(
         client_id=group_id or "distillguard-backtest",
         enable_auto_commit=False,
         max_partition_fetch_bytes=8 * 1024 * 1024,
+        **kafka_python_kwargs(security),
     )
     try:
         partitions = consumer.partitions_for_topic(topic)

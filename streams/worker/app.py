@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -18,16 +19,21 @@ from faust.types import TP
 from streams.config import Settings
 from streams.core.pipeline import params_from_settings
 from streams.kafka.pipeline import evidence_topic, links_topic
+from streams.kafka.security import faust_credentials, security_from_settings
+from streams.worker.metrics import WorkerMetrics
 from streams.worker.runtime import (
+    BATCH_LINGER_S,
     CAMPAIGNS,
     LINK_KEYS,
     PROFILES,
     Headers,
+    PartitionSink,
     Sink,
     SourceRecord,
     WorkerRuntime,
 )
 from streams.worker.sequence import Admit, OffsetSequencer
+from streams.worker.web import consumer_lag, register_pages
 
 log = logging.getLogger("distillguard.worker")
 
@@ -192,6 +198,7 @@ def create_app(settings: Settings, source_partitions: int | None = None) -> faus
     app = DistillguardApp(
         settings.app_id,
         broker=broker_url(settings.bootstrap_servers),
+        broker_credentials=faust_credentials(security_from_settings(settings)),
         store="memory://",
         datadir=str(datadir),
         topic_partitions=partitions,
@@ -201,7 +208,7 @@ def create_app(settings: Settings, source_partitions: int | None = None) -> faus
         consumer_auto_offset_reset="earliest",
         web_enabled=settings.web_port > 0,
         web_port=settings.web_port or 6066,
-        web_bind="127.0.0.1",
+        web_bind=settings.web_host,
         producer_max_request_size=max(1_048_576, settings.max_record_bytes + 65_536),
         consumer_max_fetch_size=max(1_048_576, settings.max_record_bytes + 65_536),
         # Every commit first checkpoints state (see CheckpointOnCommit), so these two
@@ -253,6 +260,12 @@ def create_app(settings: Settings, source_partitions: int | None = None) -> faus
 
         return send
 
+    def partition_sink(topic: faust.types.TopicT) -> PartitionSink:
+        def send(partition: int, value: bytes) -> None:
+            pending.add(topic.send_soon(value=value, partition=partition))
+
+        return send
+
     def send_changelog(table: str, partition: int, key: bytes, value: bytes | None) -> None:
         pending.add(tables[table].send_changelog(partition, key, value))
 
@@ -261,13 +274,18 @@ def create_app(settings: Settings, source_partitions: int | None = None) -> faus
         max_record_bytes=settings.max_record_bytes,
         send_alert=sink(alerts),
         send_dead_letter=sink(dead_letters),
-        send_link=sink(links),
+        send_link=partition_sink(links),
+        link_partitions=partitions,
         send_evidence=sink(evidence),
         send_changelog=send_changelog,
         states={name: table.data for name, table in tables.items()},
     )
     app.distillguard_runtime = runtime  # type: ignore[attr-defined]
     app.sensors.add(CheckpointOnCommit(runtime))
+    metrics = WorkerMetrics(runtime, lambda: consumer_lag(app))
+    app.distillguard_metrics = metrics  # type: ignore[attr-defined]
+    if settings.web_port > 0:
+        register_pages(app, metrics)
 
     sequencer = OffsetSequencer()
     held: set[tuple[str, int, int]] = set()
@@ -291,28 +309,48 @@ def create_app(settings: Settings, source_partitions: int | None = None) -> faus
                 message.partition,
                 message.offset,
                 expected,
+                extra={
+                    "topic": message.topic,
+                    "partition": message.partition,
+                    "offset": message.offset,
+                },
             )
             await app.consumer.seek(message.tp, expected)
         return False
+
+    clock = time.perf_counter
+    observe_accounts = metrics.timer("accounts")
+    observe_links = metrics.timer("links")
+    observe_campaigns = metrics.timer("campaigns")
 
     # faust acks an event when the loop moves past it, i.e. after the handler ran.
     @app.agent(source, name="accounts")
     async def accounts_stage(stream: faust.StreamT[bytes]) -> None:
         async for event in stream.events():
             if await admitted(event.message):
+                started = clock()
                 runtime.handle(_record(event.message))
+                observe_accounts(clock() - started)
 
     @app.agent(links, name="links")
     async def links_stage(stream: faust.StreamT[bytes]) -> None:
         async for event in stream.events():
             if await admitted(event.message):
+                started = clock()
                 runtime.handle_link(_record(event.message))
+                observe_links(clock() - started)
 
     @app.agent(evidence, name="campaigns")
     async def campaign_stage(stream: faust.StreamT[bytes]) -> None:
         async for event in stream.events():
             if await admitted(event.message):
+                started = clock()
                 runtime.handle_evidence(_record(event.message))
+                observe_campaigns(clock() - started)
+
+    @app.timer(interval=BATCH_LINGER_S)
+    async def flush_batches() -> None:
+        runtime.flush_batches()
 
     @app.on_partitions_revoked.connect  # type: ignore[arg-type]  # mode signal stubs are too narrow
     async def on_revoked(sender: Any, *args: Any, signal: Any = None, **kwargs: Any) -> None:

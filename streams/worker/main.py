@@ -6,8 +6,10 @@ import logging
 
 from streams.config import Settings
 from streams.kafka.pipeline import internal_topics, pipeline_topics
+from streams.kafka.security import security_from_settings
 from streams.kafka.topics import create_topics, describe_topics
 from streams.worker.app import create_app
+from streams.worker.logs import logging_config
 
 log = logging.getLogger("distillguard.worker")
 
@@ -18,9 +20,10 @@ def source_partitions(settings: Settings) -> int:
     State changelogs must have exactly as many partitions as the input topic, so the worker
     follows the topic rather than trusting a setting that may disagree with it.
     """
-    existing = describe_topics(settings.bootstrap_servers)
+    security = security_from_settings(settings)
+    existing = describe_topics(settings.bootstrap_servers, security=security)
     if settings.topic_api_calls not in existing:
-        create_topics(settings.bootstrap_servers, pipeline_topics(settings))
+        create_topics(settings.bootstrap_servers, pipeline_topics(settings), security=security)
         return settings.partitions
     return existing[settings.topic_api_calls]
 
@@ -31,8 +34,17 @@ def run_worker(settings: Settings) -> int:
     partitions = source_partitions(settings)
     # Before the consumer subscribes: a topic missing at subscription time gets no
     # partitions assigned until the next rebalance.
-    create_topics(settings.bootstrap_servers, internal_topics(settings, partitions))
+    create_topics(
+        settings.bootstrap_servers,
+        internal_topics(settings, partitions),
+        security=security_from_settings(settings),
+    )
     app = create_app(settings, source_partitions=partitions)
-    worker = Worker(app, loglevel=settings.log_level.upper(), quiet=True)
+    worker = Worker(
+        app,
+        loglevel=settings.log_level.upper(),
+        logging_config=logging_config(settings.log_level, settings.log_format),
+        quiet=True,
+    )
     worker.execute_from_commandline()  # runs until SIGTERM/SIGINT, then exits the process
     return 0

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 import orjson
+from kafka.partitioner.default import murmur2
 
 from streams.core.alerts import Alert
 from streams.core.coordination.campaigns import CampaignStage
@@ -31,9 +32,16 @@ from streams.core.coordination.links import LinkStage
 from streams.core.detector import Detector, ScoreObserver
 from streams.core.event import InvalidEvent, parse_event
 from streams.core.learner import ContextModel
-from streams.core.linking import LinkUpdate, PairEvidence
+from streams.core.linking import (
+    LinkUpdate,
+    PairEvidence,
+    batch_to_bytes,
+    link_updates_from_bytes,
+    pair_evidence_from_bytes,
+)
 from streams.core.pipeline import PipelineParams
 from streams.core.redact import redact_prompt
+from streams.worker import chunks
 
 log = logging.getLogger("distillguard.worker")
 _T = TypeVar("_T")
@@ -45,6 +53,24 @@ class Sink(Protocol):
     """Where records go: a faust topic's ``send_soon`` in the worker, a list in tests."""
 
     def __call__(self, key: bytes | None, value: bytes, headers: Headers | None) -> None: ...
+
+
+# Link updates and evidence leave in batches of at most this many: between stages, one
+# record per batch instead of one per item keeps faust's per-record cost off the path.
+MAX_BATCH = 256
+BATCH_LINGER_S = 0.05  # how long a batch may wait for more (see WorkerRuntime.flush_batches)
+
+
+class PartitionSink(Protocol):
+    """Where records for one explicit partition go (the links topic)."""
+
+    def __call__(self, partition: int, value: bytes) -> None: ...
+
+
+def key_partition(key: str, partitions: int) -> int:
+    """Kafka's default partition of ``key`` (murmur2, as the Java and aiokafka clients):
+    a batch for one partition holds only keys whose state that partition owns."""
+    return int(murmur2(key.encode()) & 0x7FFFFFFF) % partitions
 
 
 class ChangelogSink(Protocol):
@@ -95,6 +121,12 @@ class RuntimeCounters:
     profiles_written: int = 0
     state_written: int = 0
     dead_letter_reasons: dict[str, int] = field(default_factory=dict)
+    alerts_by_kind: dict[tuple[str, str], int] = field(default_factory=dict)  # (kind, severity)
+
+
+def _where(record: SourceRecord) -> dict[str, Any]:
+    """A record's coordinates as structured log fields (see streams.worker.logs)."""
+    return {"topic": record.topic, "partition": record.partition, "offset": record.offset}
 
 
 class WorkerRuntime:
@@ -107,7 +139,8 @@ class WorkerRuntime:
         send_dead_letter: Sink,
         send_changelog: ChangelogSink,
         states: Mapping[str, MutableMapping[bytes, bytes]],
-        send_link: Sink | None = None,
+        send_link: PartitionSink | None = None,
+        link_partitions: int = 1,
         send_evidence: Sink | None = None,
         clock_ms: Callable[[], int] = lambda: int(time.time() * 1000),
         observer: ScoreObserver | None = None,
@@ -118,6 +151,9 @@ class WorkerRuntime:
         self._send_dead_letter = send_dead_letter
         self._send_changelog = send_changelog
         self._send_link = send_link
+        self._link_partitions = link_partitions
+        self._link_buffers: dict[int, list[LinkUpdate]] = {}
+        self._evidence_buffer: list[PairEvidence] = []
         self._send_evidence = send_evidence
         self._states = states
         self._clock_ms = clock_ms
@@ -125,6 +161,7 @@ class WorkerRuntime:
         self.detectors: dict[int, Detector] = {}
         self.link_stages: dict[int, LinkStage] = {}
         self._campaigns: CampaignStage | None = None
+        self._campaign_chunks = 0  # chunk records the last campaign checkpoint used
         self.counters = RuntimeCounters()
 
     def detector_for(self, partition: int) -> Detector:
@@ -157,8 +194,16 @@ class WorkerRuntime:
     def campaigns(self) -> CampaignStage:
         stage = self._campaigns
         if stage is None:
-            blob = self._states[CAMPAIGNS].get(CAMPAIGN_STATE_KEY)
             params = self.params.campaigns
+            try:
+                blob, self._campaign_chunks = chunks.unpack(
+                    CAMPAIGN_STATE_KEY, self._states[CAMPAIGNS].get
+                )
+            except chunks.CorruptState as exc:
+                # A crash half-way through a checkpoint: start over rather than crash on
+                # every restart; the groups rebuild from new evidence.
+                log.error("campaign state unreadable, starting empty: %s", exc)
+                blob = None
             stage = (
                 CampaignStage(params) if blob is None else CampaignStage.from_bytes(params, blob)
             )
@@ -182,8 +227,9 @@ class WorkerRuntime:
             self.counters.duplicates += detector.duplicates - before
             for alert in alerts:
                 self._emit(alert)
-            for update in detector.take_links():
-                self._forward_link(update)
+            updates = detector.take_links()
+            if updates:
+                self._forward_links(updates)
         except InvalidEvent as exc:
             self._dead_letter(record, exc.reason, str(exc))
         except Exception as exc:  # a bug must not stop the stream
@@ -191,18 +237,58 @@ class WorkerRuntime:
         else:
             self.counters.events += 1
 
-    def _forward_link(self, update: LinkUpdate) -> None:
-        self.counters.link_updates += 1
-        if self._send_link is not None:
-            self._send_link(update.key.encode(), update.to_bytes(), None)
-        else:
-            self._link(0, update)
+    def _forward_links(self, updates: list[LinkUpdate]) -> None:
+        """Link updates to the links stage: buffered per links partition (live), or
+        straight to it (offline)."""
+        self.counters.link_updates += len(updates)
+        if self._send_link is None:
+            self._links(0, updates)
+            return
+        n = self._link_partitions
+        buffers = self._link_buffers
+        for update in updates:
+            partition = key_partition(update.key, n) if n > 1 else 0
+            buffer = buffers.get(partition)
+            if buffer is None:
+                buffer = buffers[partition] = []
+            buffer.append(update)
+            if len(buffer) >= MAX_BATCH:
+                self._send_link(partition, batch_to_bytes(buffer))
+                del buffers[partition]
+
+    def flush_batches(self) -> None:
+        """Send the buffered link updates and evidence (a timer calls this every few
+        tens of milliseconds; ``checkpoint`` too, so a commit never passes them)."""
+        if self._link_buffers and self._send_link is not None:
+            buffers, self._link_buffers = self._link_buffers, {}
+            for partition, batch in buffers.items():
+                self._send_link(partition, batch_to_bytes(batch))
+        if self._evidence_buffer and self._send_evidence is not None:
+            evidence, self._evidence_buffer = self._evidence_buffer, []
+            self._send_evidence(b"campaigns", batch_to_bytes(evidence), None)
 
     def handle_link(self, record: SourceRecord) -> None:
-        """One record of the links topic (live): the links stage of its partition."""
-        update = self._decode_internal(record, LinkUpdate.from_bytes)
-        if update is not None:
-            self._guarded(record, lambda: self._link(record.partition, update))
+        """One record of the links topic (live): the links stage of its partition; the
+        evidence it yields leaves as one record."""
+        updates = self._decode_internal(record, link_updates_from_bytes)
+        if updates is not None:
+            self._guarded(record, lambda: self._links(record.partition, updates))
+
+    def _links(self, partition: int, updates: list[LinkUpdate]) -> None:
+        stage = self.link_stage_for(partition)
+        found = [evidence for update in updates for evidence in stage.process(update)]
+        if not found:
+            return
+        self.counters.evidence += len(found)
+        if self._send_evidence is None:
+            for evidence in found:
+                self._campaign(evidence)
+            return
+        buffer = self._evidence_buffer
+        buffer.extend(found)
+        if len(buffer) >= MAX_BATCH:
+            self._evidence_buffer = []
+            self._send_evidence(b"campaigns", batch_to_bytes(buffer), None)
 
     def _decode_internal(self, record: SourceRecord, decode: Callable[[bytes], _T]) -> _T | None:
         """An internal topic's record decoded, or None after reporting why it is not."""
@@ -214,19 +300,15 @@ class WorkerRuntime:
             self._internal_record_error(record, exc)
             return None
 
-    def _link(self, partition: int, update: LinkUpdate) -> None:
-        for evidence in self.link_stage_for(partition).process(update):
-            self.counters.evidence += 1
-            if self._send_evidence is not None:
-                self._send_evidence(b"campaigns", evidence.to_bytes(), None)
-            else:
-                self._campaign(evidence)
-
     def handle_evidence(self, record: SourceRecord) -> None:
         """One record of the evidence topic (live): the campaign stage."""
-        evidence = self._decode_internal(record, PairEvidence.from_bytes)
-        if evidence is not None:
-            self._guarded(record, lambda: self._campaign(evidence))
+        found = self._decode_internal(record, pair_evidence_from_bytes)
+        if found is not None:
+            self._guarded(record, lambda: self._to_campaigns(found))
+
+    def _to_campaigns(self, found: list[PairEvidence]) -> None:
+        for evidence in found:
+            self._campaign(evidence)
 
     def _campaign(self, evidence: PairEvidence) -> None:
         for alert in self.campaigns.process(evidence):
@@ -258,13 +340,17 @@ class WorkerRuntime:
             record.partition,
             record.offset,
             stack,
+            extra=_where(record),
         )
         self._dead_letter(record, "processing_error", f"internal error: {type(exc).__name__}")
 
     def _emit(self, alert: Alert) -> None:
         wire = alert.to_wire(self._clock_ms())
         self._send_alert(alert.alert_id.encode(), orjson.dumps(wire), None)
-        self.counters.alerts += 1
+        counters = self.counters
+        counters.alerts += 1
+        by = (alert.kind, alert.severity)
+        counters.alerts_by_kind[by] = counters.alerts_by_kind.get(by, 0) + 1
 
     def _dead_letter(self, record: SourceRecord, reason: str, message: str) -> None:
         headers: Headers = [
@@ -285,10 +371,13 @@ class WorkerRuntime:
             record.partition,
             record.offset,
             reason,
+            extra={**_where(record), "reason": reason},
         )
 
     def checkpoint(self) -> int:
-        """Hand every state entry changed since the last checkpoint to its changelog."""
+        """Hand every state entry changed since the last checkpoint to its changelog
+        (and the buffered link updates and evidence to their topics)."""
+        self.flush_batches()
         written = 0
         for partition, detector in self.detectors.items():
             changes = detector.store.drain_changes()
@@ -308,7 +397,10 @@ class WorkerRuntime:
         campaigns = self._campaigns
         if campaigns is not None and campaigns.changed:
             campaigns.changed = False
-            written += self._write(CAMPAIGNS, 0, [(CAMPAIGN_STATE_KEY, campaigns.to_bytes())])
+            packed, self._campaign_chunks = chunks.pack(
+                CAMPAIGN_STATE_KEY, campaigns.to_bytes(), self._campaign_chunks
+            )
+            written += self._write(CAMPAIGNS, 0, packed)
         if written:
             self.counters.checkpoints += 1
             self.counters.state_written += written
@@ -326,7 +418,9 @@ class WorkerRuntime:
             if blob is None:
                 state.pop(key, None)
             else:
-                state[key] = blob
+                # A copy of exactly its size: orjson returns each result in a 4 KB
+                # allocation, so keeping its bytes cost 4 KB per key (measured).
+                state[key] = memoryview(blob).tobytes()
             self._send_changelog(table, partition, key, blob)
         return len(changes)
 
@@ -346,4 +440,18 @@ class WorkerRuntime:
     def stats(self) -> dict[str, Any]:
         tracked = sum(len(d.store) for d in self.detectors.values())
         keys = sum(len(stage) for stage in self.link_stages.values())
-        return {**self.counters.__dict__, "tracked_accounts": tracked, "tracked_keys": keys}
+        graph = self._campaigns.graph if self._campaigns is not None else None
+        return {
+            **self.counters.__dict__,
+            "tracked_accounts": tracked,
+            "tracked_keys": keys,
+            "campaign_graph_accounts": len(graph) if graph is not None else 0,
+            "campaign_graph_edges": graph.edge_count if graph is not None else 0,
+        }
+
+    def state_sizes(self) -> dict[str, tuple[int, int]]:
+        """Per state table: (entries, bytes) as last checkpointed (what a restore reads)."""
+        return {
+            name: (len(state), sum(len(v) for v in state.values()))
+            for name, state in self._states.items()
+        }

@@ -48,3 +48,32 @@ def test_evicted_profile_is_not_resurrected_from_a_stale_checkpoint() -> None:
     _touch(store, "a", T0 + 5)
     _touch(store, "b", T0 + 6)  # evicts "a"
     assert store.get("a") is None
+
+
+def test_idle_profiles_leave_the_hot_set_as_bytes_and_come_back_unchanged() -> None:
+    saved: dict[str, bytes] = {}
+    store = ProfileStore(max_accounts=100, ttl_ms=DAY_MS, loader=saved.get, hot_accounts=2)
+    profiles = {a: _touch(store, a, T0 + i) for i, a in enumerate("abcde")}
+    assert store.hot == 2 and len(store) == 5 and "a" in store
+    # Spilled before any checkpoint: read back from the pending bytes.
+    again = store.get("a")
+    assert again is not None and again.to_bytes() == profiles["a"].to_bytes()
+    changes = dict(store.drain_changes())
+    assert set(changes) == set("abcde")  # every changed profile reaches the checkpoint once
+    saved.update({k: v for k, v in changes.items() if v is not None})
+    # After the checkpoint: read back from the checkpointed state.
+    assert store.get("b") is not None and store.loads == 2
+    profile = _touch(store, "b", T0 + 10)
+    assert profile.requests == 2 and store.hot == 2 and len(store) == 5
+
+
+def test_ttl_and_cap_reach_spilled_profiles_too() -> None:
+    store = ProfileStore(max_accounts=4, ttl_ms=DAY_MS, hot_accounts=1)
+    for i, account in enumerate("abcde"):
+        _touch(store, account, T0 + i)
+    assert len(store) == 4 and "a" not in store  # the cap evicted the oldest (spilled) one
+    for i in range(CONFIRMATIONS):
+        _touch(store, "z", T0 + 2 * DAY_MS + i)
+    assert "b" not in store  # z's arrival evicted the next oldest under the cap
+    assert store.expire() == 3  # c, d, e: idle past the TTL, spilled or not
+    assert len(store) == 1 and dict(store.drain_changes())["c"] is None

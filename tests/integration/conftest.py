@@ -45,11 +45,15 @@ def _reap_orphans(tmp_path_factory: pytest.TempPathFactory) -> None:
             LocalBroker(BrokerConfig(home=home, cache_dir=default_cache_dir())).stop(timeout=10)
 
 
-def make_broker(home: Path) -> LocalBroker:
+def make_broker(home: Path, secure: bool = False) -> LocalBroker:
     """A LocalBroker on fresh free ports, sharing the per-machine jar cache."""
     port, controller_port = free_ports(2)
     config = BrokerConfig(
-        home=home, cache_dir=default_cache_dir(), port=port, controller_port=controller_port
+        home=home,
+        cache_dir=default_cache_dir(),
+        port=port,
+        controller_port=controller_port,
+        secure=secure,
     )
     return LocalBroker(config)
 

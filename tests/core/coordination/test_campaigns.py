@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import string
+import zlib
 
 import orjson
 import pytest
@@ -344,7 +345,8 @@ def _run_fleet(
     campaign_alerts += stage.flush()
     blobs += [orjson.dumps(a.to_wire(T0)) for a in account_alerts + campaign_alerts]
     blobs += [stage.to_bytes(), *(b for _, b in links.drain_changes() if b is not None)]
-    blobs += [b for _, b in detector.store.drain_changes() if b is not None]
+    # Profile checkpoints are compressed: scan what they hold, not the zlib stream.
+    blobs += [zlib.decompress(b) for _, b in detector.store.drain_changes() if b is not None]
     return account_alerts, campaign_alerts, blobs
 
 

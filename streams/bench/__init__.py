@@ -1,0 +1,1 @@
+"""``distillguard bench``: the pipeline's speed and footprint, measured on the real broker."""

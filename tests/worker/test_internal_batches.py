@@ -1,0 +1,181 @@
+"""Records between stages carry batches: fewer records per event, same detection."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from hypothesis import given
+from hypothesis import strategies as st
+
+from streams.core.linking import (
+    LinkUpdate,
+    PairEvidence,
+    batch_to_bytes,
+    link_updates_from_bytes,
+    pair_evidence_from_bytes,
+)
+from streams.core.pipeline import PipelineParams
+from streams.worker.runtime import (
+    MAX_BATCH,
+    TABLES,
+    Headers,
+    SourceRecord,
+    WorkerRuntime,
+    key_partition,
+)
+from tests.core.test_detector import harvest_prompt
+from tests.factories import wire_event
+
+PARTITIONS = 4
+
+
+class LiveHarness:
+    """The runtime wired as in the worker: stages joined by (recorded) topics."""
+
+    def __init__(self) -> None:
+        self.links: list[tuple[int, bytes]] = []
+        self.evidence: list[bytes] = []
+        self.alerts: list[bytes] = []
+        self.runtime = WorkerRuntime(
+            PipelineParams(),
+            max_record_bytes=1 << 16,
+            send_alert=lambda k, v, h: self.alerts.append(v),
+            send_dead_letter=lambda k, v, h: None,
+            send_changelog=lambda t, p, k, v: None,
+            states={table: {} for table in TABLES},
+            send_link=lambda p, v: self.links.append((p, v)),
+            link_partitions=PARTITIONS,
+            send_evidence=self._evidence,
+        )
+
+    def _evidence(self, key: bytes | None, value: bytes, headers: Headers | None) -> None:
+        self.evidence.append(value)
+
+
+def _event(account: str, i: int, **fields: Any) -> bytes:
+    return orjson.dumps(
+        wire_event(
+            account,
+            f"2026-11-23T{8 + i // 60:02d}:{i % 60:02d}:00.000Z",
+            ip=f"203.0.113.{i % 200}",
+            asn=64500,
+            tls_fingerprint="tls-shared",
+            user_agent="ua-shared",
+            payment_fingerprint="card-shared",
+            org_id="org-1",
+            prompt=harvest_prompt(i),
+            **fields,
+        )
+    )
+
+
+def test_link_updates_leave_as_one_record_per_links_partition_when_flushed() -> None:
+    h = LiveHarness()
+    h.runtime.handle(SourceRecord("api-calls", 0, 0, _event("acct-a", 0)))
+    assert h.links == []  # buffered until the timer or a checkpoint flushes them
+    h.runtime.flush_batches()
+    announced = h.runtime.counters.link_updates
+    assert announced > PARTITIONS  # payment, tls, ua, net, asn, org, templates, ...
+    assert 1 <= len(h.links) <= PARTITIONS
+    assert len({p for p, _ in h.links}) == len(h.links)  # at most one record per partition
+    updates = 0
+    for partition, value in h.links:
+        batch = link_updates_from_bytes(value)
+        updates += len(batch)
+        # Each key goes where Kafka's default partitioner would put it: its state's owner.
+        assert all(key_partition(u.key, PARTITIONS) == partition for u in batch)
+    assert updates == announced
+
+
+def test_link_batch_yields_one_evidence_record_and_the_same_campaign_as_in_process() -> None:
+    live = LiveHarness()
+    offline = WorkerRuntime(
+        PipelineParams(),
+        max_record_bytes=1 << 16,
+        send_alert=lambda k, v, h: None,
+        send_dead_letter=lambda k, v, h: None,
+        send_changelog=lambda t, p, k, v: None,
+        states={table: {} for table in TABLES},
+    )
+    harvest = {"input_tokens": 40, "output_tokens": 3000, "max_tokens": 3000, "turn": 1}
+    offset = 0
+    for i in range(40):
+        for account in ("acct-a", "acct-b", "acct-c", "acct-d"):
+            value = _event(account, i, temperature=0.0, **harvest)
+            live.runtime.handle(SourceRecord("api-calls", 0, offset, value))
+            live.runtime.flush_batches()
+            offline.handle(SourceRecord("api-calls", 0, offset, value))
+            offset += 1
+            # Deliver what the accounts stage sent, stage by stage, as Kafka would.
+            links, live.links = live.links, []
+            for n, (partition, blob) in enumerate(links):
+                before = len(live.evidence)
+                live.runtime.handle_link(SourceRecord("links", partition, n, blob))
+                live.runtime.flush_batches()
+                assert len(live.evidence) - before <= 1  # one record per link batch
+            evidence, live.evidence = live.evidence, []
+            for n, blob in enumerate(evidence):
+                live.runtime.handle_evidence(SourceRecord("evidence", 0, n, blob))
+    assert live.runtime.counters.evidence == offline.counters.evidence > 0
+    assert live.runtime.counters.alerts == offline.counters.alerts > 0
+    live_ids = {orjson.loads(v)["alert_id"] for v in live.alerts}
+    assert any(alert_id.startswith("camp-") for alert_id in live_ids)
+
+
+def test_a_checkpoint_sends_every_buffered_batch_before_the_commit() -> None:
+    h = LiveHarness()
+    for i in range(5):
+        h.runtime.handle(SourceRecord("api-calls", 0, i, _event(f"acct-{i}", i)))
+    assert h.links == []
+    h.runtime.checkpoint()  # runs at the start of every offset commit
+    sent = sum(len(link_updates_from_bytes(v)) for _, v in h.links)
+    assert sent == h.runtime.counters.link_updates > 0
+
+
+def test_a_full_buffer_is_sent_without_waiting_for_the_timer() -> None:
+    h = LiveHarness()
+    for i in range(MAX_BATCH):
+        h.runtime.handle(SourceRecord("api-calls", 0, i, _event(f"acct-{i}", i)))
+    assert h.links  # some partition's buffer filled up
+    assert all(len(link_updates_from_bytes(v)) == MAX_BATCH for _, v in h.links)
+
+
+def test_records_written_before_batches_still_decode() -> None:
+    update = LinkUpdate("tls:x", "acct-a", 1, 0.7, 12)
+    evidence = PairEvidence("acct-a", "acct-b", 0.5, "tls:x", 1, 0.7, 0.8, 12, 30)
+    assert link_updates_from_bytes(update.to_bytes()) == [update]
+    assert pair_evidence_from_bytes(evidence.to_bytes()) == [evidence]
+
+
+_names = st.text(min_size=1, max_size=20)
+_updates = st.builds(
+    LinkUpdate,
+    _names,
+    _names,
+    st.integers(0, 2**53),
+    st.floats(0, 1, allow_nan=False),
+    st.integers(0, 2**31),
+)
+_evidences = st.builds(
+    PairEvidence,
+    _names,
+    _names,
+    st.floats(0, 10, allow_nan=False),
+    _names,
+    st.integers(0, 2**53),
+    st.floats(0, 1, allow_nan=False),
+    st.floats(0, 1, allow_nan=False),
+    st.integers(0, 2**31),
+    st.integers(0, 2**31),
+)
+
+
+@given(st.lists(_updates, min_size=1, max_size=12))
+def test_link_batches_round_trip(updates: list[LinkUpdate]) -> None:
+    assert link_updates_from_bytes(batch_to_bytes(updates)) == updates
+
+
+@given(st.lists(_evidences, min_size=1, max_size=12))
+def test_evidence_batches_round_trip(evidences: list[PairEvidence]) -> None:
+    assert pair_evidence_from_bytes(batch_to_bytes(evidences)) == evidences

@@ -1,0 +1,128 @@
+"""What an operator sees of a worker: Prometheus metrics and structured log lines."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import orjson
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from streams.worker.logs import JsonFormatter, logging_config
+from streams.worker.metrics import WorkerMetrics
+from tests.core.test_detector import harvest_prompt
+from tests.factories import wire_event
+from tests.worker.test_runtime import CANARY, Harness
+
+
+def _samples(metrics: WorkerMetrics) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    text = metrics.render().decode()
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
+
+
+def _harvest(h: Harness, n: int) -> None:
+    for i in range(n):
+        h.feed(
+            orjson.dumps(
+                wire_event(
+                    "h",
+                    ts=f"2026-11-23T08:00:{i:02d}.000Z",
+                    input_tokens=60,
+                    output_tokens=2000,
+                    max_tokens=2000,
+                    temperature=0.2,
+                    turn=1,
+                    prompt=harvest_prompt(i),
+                )
+            )
+        )
+
+
+def test_metrics_count_events_dead_letters_by_reason_and_alerts_by_kind_and_severity() -> None:
+    h = Harness()
+    metrics = WorkerMetrics(h.runtime, lambda: {("api-calls", 0): 7, ("api-calls", 1): 0})
+    _harvest(h, 30)
+    h.feed(b"not json")
+    h.feed(b"x" * 4096)
+    h.feed(b"{also not json")
+    h.runtime.checkpoint()
+    s = _samples(metrics)
+    assert s[("distillguard_events_processed_total", ())] == 30
+    assert s[("distillguard_dead_letters_total", (("reason", "not_json"),))] == 2
+    assert s[("distillguard_dead_letters_total", (("reason", "too_large"),))] == 1
+    alerts = {k: v for k, v in s.items() if k[0] == "distillguard_alerts_total"}
+    assert sum(alerts.values()) == len(h.alerts.sent) > 0
+    sent = [orjson.loads(v) for _, v, _ in h.alerts.sent]
+    for alert in sent:
+        key = (
+            "distillguard_alerts_total",
+            (("kind", alert["kind"]), ("severity", alert["severity"])),
+        )
+        assert s[key] >= 1
+    assert s[("distillguard_tracked_accounts", ())] == 1
+    assert s[("distillguard_state_entries", (("table", "profiles"),))] >= 1
+    assert s[("distillguard_state_bytes", (("table", "profiles"),))] > 100
+    assert s[("distillguard_consumer_lag", (("partition", "0"), ("topic", "api-calls")))] == 7
+    assert s[("distillguard_consumer_lag", (("partition", "1"), ("topic", "api-calls")))] == 0
+
+
+def test_stage_latency_histogram_counts_every_observation_in_its_bucket() -> None:
+    metrics = WorkerMetrics(Harness().runtime, dict)
+    observe = metrics.timer("accounts")
+    for seconds in (2e-5, 3e-5, 0.002):
+        observe(seconds)
+    s = _samples(metrics)
+    name = "distillguard_stage_latency_seconds"
+    assert s[(f"{name}_count", (("stage", "accounts"),))] == 3
+    assert s[(f"{name}_bucket", (("le", "2.5e-05"), ("stage", "accounts")))] == 1
+    assert s[(f"{name}_bucket", (("le", "0.001"), ("stage", "accounts")))] == 2
+    assert s[(f"{name}_bucket", (("le", "+Inf"), ("stage", "accounts")))] == 3
+    with pytest.raises(ValueError, match="unknown stage"):
+        metrics.timer("nope")
+
+
+def test_two_workers_in_one_process_keep_separate_metrics() -> None:
+    a, b = Harness(), Harness()
+    ma, mb = WorkerMetrics(a.runtime, dict), WorkerMetrics(b.runtime, dict)
+    a.feed(b"not json")
+    assert _samples(ma)[("distillguard_dead_letters_total", (("reason", "not_json"),))] == 1
+    assert ("distillguard_dead_letters_total", (("reason", "not_json"),)) not in _samples(mb)
+
+
+def test_dead_letter_log_line_is_json_with_record_coordinates_and_no_prompt(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    h = Harness()
+    with caplog.at_level(logging.WARNING, logger="distillguard.worker"):
+        h.feed(orjson.dumps({**wire_event(), "ts": "not a time", "prompt": CANARY}), partition=1)
+    [record] = [r for r in caplog.records if "dead-lettered" in r.getMessage()]
+    line = JsonFormatter().format(record)
+    assert "\n" not in line
+    entry = orjson.loads(line)
+    assert entry["level"] == "warning"
+    assert entry["logger"] == "distillguard.worker"
+    assert (entry["topic"], entry["partition"], entry["offset"]) == ("api-calls", 1, 0)
+    assert entry["reason"] == "bad_ts"
+    assert "CANARY" not in line
+
+
+def test_json_formatter_keeps_exceptions_on_one_line() -> None:
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "failed", (), sys.exc_info())
+    entry = orjson.loads(JsonFormatter().format(record))
+    assert entry["message"] == "failed" and "RuntimeError: boom" in entry["exc"]
+
+
+def test_log_format_is_json_or_text_only() -> None:
+    config = logging_config("info", "json")
+    assert config is not None and config["handlers"]["default"]["formatter"] == "json"
+    assert logging_config("info", "text") is None
+    with pytest.raises(ValueError, match="json"):
+        logging_config("info", "xml")
