@@ -13,7 +13,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=5, help="simulator seed")
     p.add_argument("--scale", type=float, default=0.3, help="simulator scale")
     p.add_argument("--days", type=int, default=2, help="simulated days")
-    p.add_argument("--latency-seconds", type=float, default=60.0, help="length of run (e)")
+    p.add_argument(
+        "--latency-seconds", type=float, default=40.0, help="length of each latency run (e)"
+    )
     p.add_argument(
         "--memory-accounts", type=int, default=100_000, help="accounts of measurement (f)"
     )

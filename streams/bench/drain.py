@@ -1,9 +1,10 @@
-"""Throughput of a consumer group draining a pre-filled topic, read from its commits.
+"""Throughput of a consumer group draining its input, read from its commits.
 
-The clock starts at the group's first commit (startup, assignment and state recovery
-are not throughput) and stops when every record is committed, by every stage the
-caller names. Commits happen every ``checkpoint_interval_s``, so runs of tens of
-seconds keep the error to a few per cent.
+The group has joined and settled before the input is sent (startup, assignment and
+state recovery are not throughput); the clock runs from the first record sent until
+every record is committed, by every stage the caller names. The producer sends several
+times faster than the pipeline consumes, and commits happen every
+``checkpoint_interval_s``, so runs of tens of seconds keep the error to a few per cent.
 """
 
 from __future__ import annotations
@@ -97,21 +98,20 @@ def measure_drain(
     source: str,
     downstream: tuple[str, ...] = (),
     *,
+    started: float,
+    total: int,
     timeout_s: float,
     alive: Callable[[], bool] = lambda: True,
 ) -> Drain:
-    """Wait until ``group`` has committed all of ``source`` and then of ``downstream``
-    (internal topics its later stages read); the records of ``source`` per second."""
+    """Wait until ``group`` has committed ``total`` records of ``source`` and then all of
+    ``downstream`` (internal topics its later stages read); ``total`` records over the
+    time since ``started`` (``time.monotonic()`` when the input began to arrive)."""
     offsets = GroupOffsets(bootstrap, group)
     try:
-        total = offsets.end(source)
         deadline = time.monotonic() + timeout_s
-        first: tuple[float, int] | None = None
         while True:
             now = time.monotonic()
             done = offsets.committed(source)
-            if first is None and done > 0:
-                first = (now, done)
             if done >= total and all(offsets.committed(t) >= offsets.end(t) for t in downstream):
                 break
             if now > deadline:
@@ -119,7 +119,6 @@ def measure_drain(
             if not alive():
                 raise RuntimeError(f"a process of {group} died while draining {source}")
             time.sleep(POLL_S)
-        start_t, start_done = first if first is not None else (now, total)
-        return Drain(total - start_done, now - start_t)
+        return Drain(total, now - started)
     finally:
         offsets.close()

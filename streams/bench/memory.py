@@ -9,7 +9,6 @@ shared networks and client fingerprints, short prompts): the common case at 100k
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import sys
 import time
@@ -18,6 +17,7 @@ from collections.abc import Iterator
 import orjson
 
 from streams.core.pipeline import PipelineParams
+from streams.worker.heap import release_free_heap
 from streams.worker.runtime import TABLES, Headers, SourceRecord, WorkerRuntime
 
 T0_MS = 1_795_420_800_000  # 2026-11-23T08:00:00Z
@@ -88,7 +88,7 @@ def measure(accounts: int, events_per_account: int, partitions: int = 4) -> dict
         states=states,
     )
     events = list(light_users(accounts, events_per_account))
-    gc.collect()
+    release_free_heap(collect=True)
     before = rss_bytes()
     started = time.perf_counter()
     for offset, value in enumerate(events):
@@ -96,7 +96,7 @@ def measure(accounts: int, events_per_account: int, partitions: int = 4) -> dict
         runtime.handle(SourceRecord("api-calls", partition, offset, value))
     seconds = time.perf_counter() - started
     runtime.checkpoint()  # what a worker holds: live state and its last checkpoint
-    gc.collect()
+    release_free_heap(collect=True)  # as the worker does after checkpoints
     grown = rss_bytes() - before
     tracked = runtime.stats()["tracked_accounts"]
     checkpoint = sum(len(v) for v in states["profiles"].values())

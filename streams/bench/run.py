@@ -45,7 +45,7 @@ class BenchOptions:
     seed: int = 5
     scale: float = 0.3
     days: int = 2
-    latency_s: float = 60.0
+    latency_s: float = 40.0
     memory_accounts: int = 100_000
     events_per_account: int = 4
     drain_timeout_s: float = 900.0
@@ -76,7 +76,10 @@ def run_bench(settings: Settings, options: BenchOptions, say: Say) -> BenchRepor
             f["b_one_worker"] = _drain_run(base, "b", path, options, say, workers=1)
             f["c_two_workers"] = _drain_run(base, "c", path, options, say, workers=2)
             f["d_backtest"] = _backtest(path, base, say)
-            f["e_latency"] = _latency(base, path, options, f["b_one_worker"]["per_second"], say)
+            full = f["b_one_worker"]["per_second"]
+            f["e_latency"] = _latency(base, "e", path, options, full / 2, say)
+            # Not a target: where the latency stands further below saturation.
+            f["e_latency_quarter"] = _latency(base, "e4", path, options, full / 4, say)
         f["f_memory"] = _memory(options, say)
         report.rows = _rows(report.figures)
         options.out.write_bytes(orjson.dumps(asdict(report), option=orjson.OPT_INDENT_2))
@@ -140,10 +143,8 @@ def _scenario(base: Settings, name: str) -> Settings:
     )
 
 
-def _prepare(settings: Settings, path: Path | None) -> None:
+def _prepare(settings: Settings) -> None:
     create_topics(settings.bootstrap_servers, pipeline_topics(settings))
-    if path is not None:
-        produce_file(settings.bootstrap_servers, settings.topic_api_calls, path)
 
 
 class _Passthrough:
@@ -186,7 +187,7 @@ def _drain_run(
     settings = _scenario(base, name)
     logs = Path(settings.data_dir)
     logs.mkdir(parents=True, exist_ok=True)
-    _prepare(settings, None)
+    _prepare(settings)
     if passthrough:
         from streams.bench.passthrough import output_topic
 
@@ -215,13 +216,16 @@ def _drain_run(
             alive=lambda: all(p.alive for p in procs),
         )
         time.sleep(2.0)  # recovery of the (empty) tables after the assignment
-        say(f"{what}: sending the input, measuring from the first commit")
-        produce_file(settings.bootstrap_servers, settings.topic_api_calls, path)
+        say(f"{what}: sending the input, timing until every stage committed it")
+        started = time.monotonic()
+        sent = produce_file(settings.bootstrap_servers, settings.topic_api_calls, path)
         drain = measure_drain(
             settings.bootstrap_servers,
             settings.app_id,
             settings.topic_api_calls,
             downstream,
+            started=started,
+            total=sent.sent,
             timeout_s=options.drain_timeout_s,
             alive=lambda: all(p.alive for p in procs),
         )
@@ -255,12 +259,12 @@ def _backtest(path: Path, base: Settings, say: Say) -> dict[str, Any]:
 
 
 def _latency(
-    base: Settings, path: Path, options: BenchOptions, full_rate: float, say: Say
+    base: Settings, name: str, path: Path, options: BenchOptions, rate: float, say: Say
 ) -> dict[str, Any]:
-    settings = _scenario(base, "e")
-    _prepare(settings, None)
+    settings = _scenario(base, name)
+    _prepare(settings)
     create_topics(settings.bootstrap_servers, internal_topics(settings, settings.partitions))
-    rate = max(1.0, full_rate / 2)
+    rate = max(1.0, rate)
     logs = Path(settings.data_dir)
     with WorkerProcess(settings, logs / "worker.log") as worker:
         wait_for_group(
@@ -271,7 +275,9 @@ def _latency(
             alive=lambda: worker.alive,
         )
         time.sleep(2.0)  # assignment done; let recovery of the empty tables finish
-        say(f"(e) sending at {rate:,.0f} events/s for {options.latency_s:.0f} s; timing alerts")
+        say(
+            f"({name}) sending at {rate:,.0f} events/s for {options.latency_s:.0f} s; timing alerts"
+        )
         latency: Latency = measure_latency(
             settings.bootstrap_servers,
             settings.topic_api_calls,
@@ -281,7 +287,7 @@ def _latency(
             seconds=options.latency_s,
         )
     say(
-        f"(e) {latency.alerts} alerts: p50 {latency.p50_s * 1000:.0f} ms, "
+        f"({name}) {latency.alerts} alerts: p50 {latency.p50_s * 1000:.0f} ms, "
         f"p99 {latency.p99_s * 1000:.0f} ms"
     )
     return asdict(latency)
@@ -313,6 +319,7 @@ def _rows(f: dict[str, Any]) -> list[dict[str, Any]]:
     c = f["c_two_workers"]["per_second"]
     d = f["d_backtest"]["per_second"]
     e = f["e_latency"]
+    e4 = f["e_latency_quarter"]
     mem = f["f_memory"]["bytes_per_account"]
     ratio_b = b / a if a else 0.0
     ratio_c = c / b if b else 0.0
@@ -337,6 +344,13 @@ def _rows(f: dict[str, Any]) -> list[dict[str, Any]]:
             f"({e['alerts']} alerts at {e['rate']:,.0f} ev/s)",
             "p99 < 1 s",
             e["alerts"] > 0 and e["p99_s"] < 1.0,
+        ),
+        _row(
+            "(e') latency at a quarter of (b)",
+            f"p50 {e4['p50_s'] * 1000:,.0f} ms, p99 {e4['p99_s'] * 1000:,.0f} ms "
+            f"({e4['alerts']} alerts at {e4['rate']:,.0f} ev/s)",
+            "(for reference)",
+            None,
         ),
         _row(
             "(f) RSS per tracked account",

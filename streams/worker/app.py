@@ -20,6 +20,7 @@ from streams.config import Settings
 from streams.core.pipeline import params_from_settings
 from streams.kafka.pipeline import evidence_topic, links_topic
 from streams.kafka.security import faust_credentials, security_from_settings
+from streams.worker.heap import HeapTrimmer
 from streams.worker.metrics import WorkerMetrics
 from streams.worker.runtime import (
     BATCH_LINGER_S,
@@ -50,9 +51,11 @@ class CheckpointOnCommit(faust.Sensor):
     def __init__(self, runtime: WorkerRuntime) -> None:
         super().__init__()
         self.runtime = runtime
+        self.trimmer = HeapTrimmer(time.monotonic)
 
     def on_commit_initiated(self, consumer: Any) -> Any:
         self.runtime.checkpoint()
+        self.trimmer.maybe_trim()  # checkpoints churn the heap (see streams.worker.heap)
         return None
 
 

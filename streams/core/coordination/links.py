@@ -21,6 +21,7 @@ import math
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 import orjson
@@ -119,14 +120,29 @@ class LinkStrength:
         return self.combine(*self.parts(reasons), scale)
 
 
+_NO_SUSPECTS: Mapping[str, tuple[int, float, int]] = MappingProxyType({})
+
+
 class KeyState:
     """Everything the stage holds for one key (bounded: a sketch and a capped map)."""
 
-    __slots__ = ("members", "suspects")
+    __slots__ = ("_suspects", "members")
 
     def __init__(self) -> None:
         self.members = DistinctCounter(_SKETCH_K)  # every account seen with the key
-        self.suspects: OrderedDict[str, tuple[int, float, int]] = OrderedDict()
+        # Made on the first suspect: most keys (a card, an address) never see one, and an
+        # empty map costs 140 bytes on each of them.
+        self._suspects: OrderedDict[str, tuple[int, float, int]] | None = None
+
+    @property
+    def suspects(self) -> Mapping[str, tuple[int, float, int]]:
+        """Suspect -> (last announcement, raw score, requests), oldest first (read-only)."""
+        return self._suspects if self._suspects is not None else _NO_SUSPECTS
+
+    def suspects_for_update(self) -> OrderedDict[str, tuple[int, float, int]]:
+        if self._suspects is None:
+            self._suspects = OrderedDict()
+        return self._suspects
 
     def concentration(self) -> float:
         """Share of the key's accounts that look harvest-like now (0..1)."""
@@ -141,8 +157,10 @@ class KeyState:
         members, suspects = orjson.loads(blob)
         state = cls()
         state.members = DistinctCounter.from_state(members, _SKETCH_K)
-        for account, ts, raw, events in suspects:
-            state.suspects[str(account)] = (int(ts), float(raw), int(events))
+        if suspects:
+            held = state.suspects_for_update()
+            for account, ts, raw, events in suspects:
+                held[str(account)] = (int(ts), float(raw), int(events))
         return state
 
 
@@ -186,10 +204,11 @@ class LinkStage:
         state = self._state(update.key)
         account, ts = update.account_id, update.ts_ms
         state.members.add(account)
-        suspects = state.suspects
         if update.raw < params.suspect_raw:
-            suspects.pop(account, None)
+            if state._suspects:
+                state._suspects.pop(account, None)
             return []
+        suspects = state.suspects_for_update()
         suspects[account] = (ts, update.raw, update.events)
         suspects.move_to_end(account)
         horizon = ts - params.member_ttl_ms
