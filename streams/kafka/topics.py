@@ -35,7 +35,9 @@ def wait_for_broker(bootstrap: str, timeout: float, security: ClientSecurity = P
     deadline = time.monotonic() + timeout
     while True:
         remaining = deadline - time.monotonic()
-        reason = probe_metadata(bootstrap, timeout=min(5.0, max(remaining, 0.5)), security=security)
+        # At least 2 s a probe: a last one with a few hundred ms left only ever times
+        # out, and its timeout would hide the telling refusal of a slow SASL handshake.
+        reason = probe_metadata(bootstrap, timeout=min(5.0, max(remaining, 2.0)), security=security)
         if reason is None:
             return
         if any(sign in reason for sign in REFUSALS):  # waiting cannot fix credentials
