@@ -153,6 +153,25 @@ def _rows(doc: Any) -> list[list[Any]]:
 def network_prefix(ip: str) -> str | None:
     """The /24 of an IPv4 address or the /48 of an IPv6 one (a NAT or a provider block);
     an IPv4-mapped IPv6 address counts as its IPv4 address; None if not an address."""
+    parts = ip.split(".")
+    if len(parts) == 4 and all(_is_octet(p) for p in parts):
+        # The common case without the ipaddress module (6 % of a backtest's time).
+        return f"{parts[0]}.{parts[1]}.{parts[2]}"
+    return _network_prefix_parsed(ip)
+
+
+def _is_octet(part: str) -> bool:
+    """A canonical decimal octet: 0-255, ASCII digits, no leading zero (as ipaddress)."""
+    return (
+        0 < len(part) <= 3
+        and part.isascii()
+        and part.isdigit()
+        and (part == "0" or part[0] != "0")
+        and int(part) <= 255
+    )
+
+
+def _network_prefix_parsed(ip: str) -> str | None:
     try:
         address = ipaddress.ip_address(ip)
     except ValueError:

@@ -157,3 +157,22 @@ def test_announced_keys_state_round_trip() -> None:
     again = AnnouncedKeys.from_state(announced.to_state())
     assert again.to_state() == announced.to_state()
     assert list(again.keys) == list(announced.keys)  # order (recency) kept
+
+
+@given(
+    st.one_of(
+        st.text(max_size=20),
+        st.builds(
+            lambda parts: ".".join(parts),
+            st.lists(
+                st.one_of(st.integers(0, 300).map(str), st.sampled_from(["01", "00", "٣", ""])),
+                min_size=3,
+                max_size=5,
+            ),
+        ),
+    )
+)
+def test_fast_ipv4_prefix_agrees_with_the_ipaddress_module(ip: str) -> None:
+    from streams.core.linking import _network_prefix_parsed
+
+    assert network_prefix(ip) == _network_prefix_parsed(ip)
