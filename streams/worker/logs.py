@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 
 # Structured fields a log call may attach with ``extra=``.
-FIELDS = ("topic", "partition", "offset", "reason")
+FIELDS = ("topic", "partition", "offset", "reason", "suppressed")
 
 
 class JsonFormatter(logging.Formatter):
@@ -36,6 +36,37 @@ class JsonFormatter(logging.Formatter):
         return orjson.dumps(entry, default=str).decode()
 
 
+class RepeatFilter(logging.Filter):
+    """Lets one line of a kind through per ``window_s``; counts the rest.
+
+    While the broker is down, the Kafka client logs the same connection error in a tight
+    loop (about 25,000 lines in 20 s). A kind is (logger, level, message template), for
+    the libraries' loggers only: the worker's own lines name one record each. The first
+    line after a quiet spell says how many were dropped (``suppressed``).
+    """
+
+    def __init__(self, window_s: float = 10.0, own_prefix: str = "distillguard") -> None:
+        super().__init__()
+        self.window_s = window_s
+        self.own_prefix = own_prefix
+        self._seen: dict[tuple[str, int, str], tuple[float, int]] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.startswith(self.own_prefix):
+            return True
+        kind = (record.name, record.levelno, str(record.msg))
+        last = self._seen.get(kind)
+        if last is not None and record.created - last[0] < self.window_s:
+            self._seen[kind] = (last[0], last[1] + 1)
+            return False
+        if last is not None and last[1]:
+            record.suppressed = last[1]
+        if len(self._seen) > 1024:  # bounded: kinds are few, but never trust a library
+            self._seen.clear()
+        self._seen[kind] = (record.created, 0)
+        return True
+
+
 def logging_config(level: str, fmt: str) -> dict[str, Any] | None:
     """The worker's ``logging.config`` dict for ``fmt`` ("json" or "text").
 
@@ -50,11 +81,13 @@ def logging_config(level: str, fmt: str) -> dict[str, Any] | None:
         "version": 1,
         "merge": True,
         "formatters": {"json": {"()": f"{__name__}.JsonFormatter"}},
+        "filters": {"repeats": {"()": f"{__name__}.RepeatFilter"}},
         "handlers": {
             "default": {
                 "level": level.upper(),
                 "class": "logging.StreamHandler",
                 "formatter": "json",
+                "filters": ["repeats"],
                 "stream": "ext://sys.stdout",
             }
         },

@@ -9,7 +9,7 @@ import orjson
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from streams.worker.logs import JsonFormatter, logging_config
+from streams.worker.logs import JsonFormatter, RepeatFilter, logging_config
 from streams.worker.metrics import WorkerMetrics
 from tests.core.test_detector import harvest_prompt
 from tests.factories import wire_event
@@ -126,3 +126,36 @@ def test_log_format_is_json_or_text_only() -> None:
     assert logging_config("info", "text") is None
     with pytest.raises(ValueError, match="json"):
         logging_config("info", "xml")
+
+
+def _record(name: str, msg: str, created: float, *args: object) -> logging.LogRecord:
+    record = logging.LogRecord(name, logging.WARNING, __file__, 1, msg, args, None)
+    record.created = created
+    return record
+
+
+def test_a_library_repeating_itself_is_logged_once_per_window_with_a_count() -> None:
+    repeats = RepeatFilter(window_s=10.0)
+    conn = "Unable connect to node with id %s: %s"
+    kept = [
+        repeats.filter(_record("aiokafka.conn", conn, t, 1, "refused"))
+        for t in (0.0, 0.1, 0.2, 5.0, 10.5, 10.6)
+    ]
+    assert kept == [True, False, False, False, True, False]
+    late = _record("aiokafka.conn", conn, 10.5, 1, "refused")
+    repeats2 = RepeatFilter(window_s=10.0)
+    for t in (0.0, 1.0, 2.0):
+        repeats2.filter(_record("aiokafka.conn", conn, t, 1, "refused"))
+    assert repeats2.filter(late)
+    assert orjson.loads(JsonFormatter().format(late))["suppressed"] == 2
+    # Another message, or the worker's own record-level lines, are never held back.
+    assert repeats.filter(_record("aiokafka.conn", "other %s", 10.7, 1))
+    assert all(
+        repeats.filter(_record("distillguard.worker", "dead-lettered %s", 11.0 + i / 10, i))
+        for i in range(5)
+    )
+
+
+def test_the_json_log_config_filters_repeats() -> None:
+    config = logging_config("info", "json")
+    assert config is not None and config["handlers"]["default"]["filters"] == ["repeats"]
