@@ -20,10 +20,9 @@ from streams.worker.process import WorkerProcess
 from streams.worker.runtime import PROFILES, is_reserved
 
 
-def pipeline_settings(bootstrap: str, name: str, tmp: Path, **overrides: Any) -> Settings:
-    """Settings with topics, group and data dir private to one test."""
-    base = {
-        "bootstrap_servers": bootstrap,
+def private_names(name: str, tmp: Path) -> dict[str, Any]:
+    """Topics, group and data dir private to one test, and its quick commit cadence."""
+    return {
         "app_id": name,
         "topic_api_calls": f"{name}-api-calls",
         "topic_alerts": f"{name}-alerts",
@@ -33,6 +32,11 @@ def pipeline_settings(bootstrap: str, name: str, tmp: Path, **overrides: Any) ->
         "checkpoint_interval_s": 0.5,
         "session_timeout_s": 6.0,
     }
+
+
+def pipeline_settings(bootstrap: str, name: str, tmp: Path, **overrides: Any) -> Settings:
+    """Settings with topics, group and data dir private to one test (topics created)."""
+    base = {"bootstrap_servers": bootstrap, **private_names(name, tmp)}
     base.update(overrides)
     settings = load_settings({}, overrides=base)
     create_topics(bootstrap, pipeline_topics(settings))

@@ -35,6 +35,7 @@ from streams.kafka.security import (
 from streams.kafka.topics import TopicSpec, create_topics, describe_topics
 from streams.worker.process import WorkerProcess
 from tests.integration.conftest import HOME_PREFIX, make_broker
+from tests.integration.pipeline import private_names
 from tests.integration.test_campaign_live import fleet_in_three_waves
 
 pytestmark = pytest.mark.integration
@@ -100,17 +101,7 @@ def secure_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecureBr
 
 
 def _settings(secure: SecureBroker, name: str, tmp: Path) -> Settings:
-    overrides = {
-        "app_id": name,
-        "topic_api_calls": f"{name}-api-calls",
-        "topic_alerts": f"{name}-alerts",
-        "topic_dead_letter": f"{name}-dead-letter",
-        "partitions": 2,
-        "data_dir": str(tmp / "worker-data"),
-        "checkpoint_interval_s": 0.5,
-        "session_timeout_s": 6.0,
-    }
-    return load_settings(secure.env, overrides=overrides)
+    return load_settings(secure.env, overrides=private_names(name, tmp))
 
 
 def test_kafka_start_secure_prints_what_clients_need_and_keeps_the_password_private(
