@@ -19,6 +19,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--memory-accounts", type=int, default=100_000, help="accounts of measurement (f)"
     )
+    p.add_argument(
+        "--stall-seconds",
+        type=float,
+        default=120.0,
+        help="report a drain as stalled after this long without a commit",
+    )
     p.add_argument("--out", default="bench.json", help="JSON report path")
 
 
@@ -32,6 +38,7 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
         days=args.days,
         latency_s=args.latency_seconds,
         memory_accounts=args.memory_accounts,
+        stall_s=args.stall_seconds,
         out=Path(args.out),
     )
     report = run_bench(settings, options, lambda m: print(f"==> {m}", flush=True))

@@ -29,6 +29,10 @@ class Drain:
         return self.records / self.seconds if self.seconds > 0 else 0.0
 
 
+class Stalled(RuntimeError):
+    """The group stopped committing with records left (docs/operations.md, known issue)."""
+
+
 class GroupOffsets:
     """Committed offsets and end offsets of one group on some topics."""
 
@@ -101,6 +105,7 @@ def measure_drain(
     started: float,
     total: int,
     timeout_s: float,
+    stall_s: float = 120.0,
     alive: Callable[[], bool] = lambda: True,
 ) -> Drain:
     """Wait until ``group`` has committed ``total`` records of ``source`` and then all of
@@ -109,9 +114,16 @@ def measure_drain(
     offsets = GroupOffsets(bootstrap, group)
     try:
         deadline = time.monotonic() + timeout_s
+        progress = (-1, time.monotonic())  # (committed, when it last moved)
         while True:
             now = time.monotonic()
             done = offsets.committed(source)
+            if done != progress[0]:
+                progress = (done, now)
+            elif done < total and now - progress[1] > stall_s:
+                raise Stalled(
+                    f"{group} committed nothing for {stall_s:.0f} s at {done:,}/{total:,}"
+                )
             if done >= total and all(offsets.committed(t) >= offsets.end(t) for t in downstream):
                 break
             if now > deadline:

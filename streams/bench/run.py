@@ -26,7 +26,7 @@ from typing import Any
 
 import orjson
 
-from streams.bench.drain import Drain, measure_drain, wait_for_group
+from streams.bench.drain import Drain, Stalled, measure_drain, wait_for_group
 from streams.bench.latency import Latency, measure_latency
 from streams.config import Settings
 from streams.core.pipeline import params_from_settings
@@ -49,6 +49,7 @@ class BenchOptions:
     memory_accounts: int = 100_000
     events_per_account: int = 4
     drain_timeout_s: float = 900.0
+    stall_s: float = 120.0  # a drain without a commit this long is reported as stalled
     out: Path = Path("bench.json")
 
 
@@ -227,8 +228,13 @@ def _drain_run(
             started=started,
             total=sent.sent,
             timeout_s=options.drain_timeout_s,
+            stall_s=options.stall_s,
             alive=lambda: all(p.alive for p in procs),
         )
+    except Stalled as exc:
+        # The known two-worker commit stall (docs/operations.md): a figure, not a hang.
+        say(f"{what}: STALLED: {exc}")
+        return {"records": 0, "seconds": 0.0, "per_second": 0.0, "stalled": str(exc)}
     finally:
         for p in procs:
             p.stop()
@@ -323,17 +329,23 @@ def _rows(f: dict[str, Any]) -> list[dict[str, Any]]:
     mem = f["f_memory"]["bytes_per_account"]
     ratio_b = b / a if a else 0.0
     ratio_c = c / b if b else 0.0
+
+    def rate(key: str, text: str) -> str:
+        return "STALLED: no commit (known issue)" if "stalled" in f[key] else text
+
     return [
-        _row("(a) bare faust pass-through", f"{a:,.0f} ev/s", "ceiling", None),
+        _row(
+            "(a) bare faust pass-through", rate("a_passthrough", f"{a:,.0f} ev/s"), "ceiling", None
+        ),
         _row(
             "(b) full pipeline, 1 worker",
-            f"{b:,.0f} ev/s = {ratio_b:.2f} x (a)",
+            rate("b_one_worker", f"{b:,.0f} ev/s = {ratio_b:.2f} x (a)"),
             ">= 0.7 x (a)",
             ratio_b >= 0.7,
         ),
         _row(
             "(c) full pipeline, 2 workers",
-            f"{c:,.0f} ev/s = {ratio_c:.2f} x (b)",
+            rate("c_two_workers", f"{c:,.0f} ev/s = {ratio_c:.2f} x (b)"),
             ">= 1.6 x (b)",
             ratio_c >= 1.6,
         ),

