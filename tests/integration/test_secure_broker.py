@@ -284,7 +284,9 @@ def test_worker_with_a_wrong_password_fails_fast_with_the_reason(
         while worker.alive and time.monotonic() - started < 120:
             time.sleep(0.3)
         assert not worker.alive, "a worker that cannot authenticate must not keep running"
-    # refused at once: bad credentials are not retried for the whole 30 s connect timeout
-    assert time.monotonic() - started < 25
+    # Refused, not timed out: "refused the client" is only said when the broker's refusal
+    # ends the wait (a timeout says "not reachable after"). No wall-clock bound: a loaded
+    # CI machine took 27 s where an idle one takes 17 s.
+    assert "not reachable after" not in worker.log_text()
     assert "refused the client" in worker.log_text()
     assert "invalid credentials" in worker.log_text()
