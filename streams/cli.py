@@ -161,6 +161,32 @@ def cmd_alerts(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
+    from streams.kafka.feedback import feedback_record, looks_like_campaign, send_feedback
+    from streams.kafka.security import security_from_settings
+
+    campaign = args.campaign or (not args.account and looks_like_campaign(args.target))
+    try:
+        record = feedback_record(
+            args.target, args.verdict, campaign=campaign, analyst=args.analyst, note=args.note
+        )
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    partition, offset = send_feedback(
+        settings.bootstrap_servers,
+        settings.topic_feedback,
+        record,
+        security=security_from_settings(settings),
+    )
+    what = "campaign" if campaign else "account"
+    print(
+        f"sent: {args.verdict} verdict on {what} {args.target} "
+        f"({settings.topic_feedback}[{partition}]@{offset})"
+    )
+    return 0
+
+
 def cmd_sample(args: argparse.Namespace, settings: Settings) -> int:
     from streams.sample import write_sample
 
@@ -215,6 +241,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="print the alert JSON instead")
 
+    p = add("feedback", cmd_feedback, "send an analyst's verdict on an account or a campaign")
+    p.add_argument("target", metavar="ACCOUNT|CAMPAIGN", help="account id or campaign id")
+    p.add_argument("--verdict", required=True, choices=("abuse", "benign"))
+    kind = p.add_mutually_exclusive_group()
+    kind.add_argument("--account", action="store_true", help="the id is an account's")
+    kind.add_argument(
+        "--campaign",
+        action="store_true",
+        help="the id is a campaign's (default: when it looks like one, camp-<ms>-<hex>)",
+    )
+    p.add_argument("--analyst", help="who decided")
+    p.add_argument("--note", help="free text (stays on the feedback topic)")
+
     p = add("sample", cmd_sample, "write the demo's sample event stream")
     p.add_argument("--out", required=True)
     p.add_argument("--seed", type=int, default=7)
@@ -248,6 +287,17 @@ def _add_analyst_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("--since", "--from", dest="since", help="first event time (RFC 3339 or ms)")
     p.add_argument("--until", help="last event time (RFC 3339 or ms)")
 
+    p = add(
+        "simulate-verdicts",
+        commands.cmd_simulate_verdicts,
+        "play an analyst deciding the first alerts of a run from the labels",
+    )
+    p.add_argument("--alerts", required=True, help="alerts JSON Lines (backtest --alerts-out)")
+    p.add_argument("--labels", required=True, help="labels CSV")
+    p.add_argument("--first", type=int, default=50, help="findings the analyst reviews")
+    p.add_argument("--delay-s", type=float, default=3600.0, help="event time from alert to verdict")
+    p.add_argument("--out", required=True, help="verdicts JSON Lines (backtest --feedback)")
+
     p = add("ablate", commands.cmd_ablate, "backtest with each signal switched off in turn")
     p.add_argument("file", help="JSON Lines(.gz) events")
     p.add_argument("--labels", required=True, help="labels CSV")
@@ -276,6 +326,12 @@ def _add_analyst_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
         if name == "backtest":
             p.add_argument("--labels", help="labels CSV: report recall, FPR, time to detect")
             p.add_argument("--alerts-out", help="write the alerts as JSON Lines")
+            p.add_argument("--ocsf-out", help="write the alerts as OCSF findings (JSON Lines)")
+            p.add_argument(
+                "--feedback",
+                help="JSON Lines of verdicts to replay in event time; with --labels, also "
+                "compare against a run without them on the accounts nobody reviewed",
+            )
             p.add_argument("--report-out", help="write the figures as JSON")
         else:
             p.add_argument("--labels", required=True, help="labels CSV")

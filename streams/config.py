@@ -54,6 +54,10 @@ class Settings:
     topic_api_calls: str = _setting("api-calls", "input topic of API-call events")
     topic_alerts: str = _setting("alerts", "output topic of alerts")
     topic_dead_letter: str = _setting("dead-letter", "topic for records that break the contract")
+    topic_alerts_ocsf: str = _setting(
+        "alerts-ocsf", "output topic of every alert mirrored as an OCSF Detection Finding"
+    )
+    topic_feedback: str = _setting("feedback", "input topic of analysts' verdicts")
     partitions: int = _setting(4, "partitions of the pipeline topics and state changelogs")
     max_record_bytes: int = _setting(1_048_576, "records larger than this are dead-lettered")
     account_threshold: float = _setting(
@@ -69,6 +73,12 @@ class Settings:
     campaign_min_accounts: int = _setting(3, "accounts a linked group needs to be a campaign")
     campaign_quiet_s: int = _setting(
         2 * 86400, "event time without new evidence after which a campaign's links fade"
+    )
+    alert_quiet_s: int = _setting(
+        2 * 86400, "event time without a request after which an account's alert closes"
+    )
+    feedback_ttl_s: int = _setting(
+        30 * 86400, "event time an analyst's verdict on an account or campaign holds"
     )
     disabled_signals: str = _setting(
         "", "comma-separated signals or link kinds to switch off (ablation studies)"

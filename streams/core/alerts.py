@@ -14,6 +14,15 @@ from streams.core.timeutil import format_rfc3339_ms
 
 SEVERITIES: tuple[str, ...] = ("low", "medium", "high", "critical")
 
+# Lifecycle: an alert is open while its finding evolves (create, then updates); its last
+# version closes it, saying why.
+OPEN = "open"
+CLOSED = "closed"
+QUIET = "quiet"  # no activity for the configured event-time period
+BENIGN = "benign"  # an analyst's verdict: a false positive (suppressed for a while)
+MERGED = "merged"  # a campaign whose members now belong to another campaign
+RESOLUTIONS: tuple[str, ...] = (QUIET, BENIGN, MERGED)
+
 
 def severity_rank(severity: str) -> int:
     return SEVERITIES.index(severity)
@@ -42,6 +51,8 @@ class Alert:
     model_version: str
     evidence: dict[str, Any] = field(default_factory=dict)
     campaign_id: str | None = None
+    status: str = OPEN
+    resolution: str | None = None  # why it closed (closed alerts only)
 
     def to_wire(self, emitted_at_ms: int) -> dict[str, Any]:
         """The contract's JSON object; ``emitted_at_ms`` is the wall-clock send time."""
@@ -60,7 +71,41 @@ class Alert:
         }
         if self.campaign_id is not None:
             wire["campaign_id"] = self.campaign_id
+        wire["status"] = self.status
+        if self.resolution is not None:
+            wire["resolution"] = self.resolution
         return wire
+
+
+def closing(
+    *,
+    alert_id: str,
+    version: int,
+    kind: str,
+    account_ids: tuple[str, ...],
+    ts_ms: int,
+    score: float,
+    severity: str,
+    resolution: str,
+    detail: str,
+    model_version: str,
+    campaign_id: str | None = None,
+) -> Alert:
+    """The last version of an alert: same id, ``version`` + 1, status closed and why."""
+    return Alert(
+        alert_id=alert_id,
+        version=version + 1,
+        kind=kind,
+        account_ids=account_ids,
+        detected_at_ms=ts_ms,
+        score=score,
+        severity=severity,
+        reasons=(Reason(f"closed_{resolution}", detail, 0.0),),
+        model_version=model_version,
+        campaign_id=campaign_id,
+        status=CLOSED,
+        resolution=resolution,
+    )
 
 
 def account_alert_id(account_id: str, detector: str, raised_ms: int) -> str:

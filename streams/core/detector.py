@@ -16,7 +16,15 @@ from dataclasses import dataclass, field, replace
 import orjson
 
 from streams import __version__
-from streams.core.alerts import Alert, Reason, account_alert_id, severity_rank
+from streams.core.alerts import (
+    BENIGN,
+    QUIET,
+    Alert,
+    Reason,
+    account_alert_id,
+    closing,
+    severity_rank,
+)
 from streams.core.behaviour import Behaviour
 from streams.core.event import ApiCall
 from streams.core.learner import ContextModel, context_features
@@ -42,7 +50,25 @@ from streams.core.scoring import (
     terms,
 )
 from streams.core.text import prompt_features, template_bands
+from streams.core.verdicts import Vector, Verdict, VerdictBook, VerdictParams
 from streams.core.workloads import NO_SYSTEM_PROMPT
+
+SWEEP_EVERY_MS = 60_000  # how often (event time) open alerts are checked for quiet accounts
+
+
+@dataclass(slots=True)
+class OpenAlert:
+    """What closing an account's open alert needs, kept apart from the profile so that a
+    profile spilled or expired can still be closed."""
+
+    alert_id: str
+    version: int
+    severity: str
+    score: float
+
+    def to_state(self) -> list[object]:
+        return [self.alert_id, self.version, self.severity, self.score]
+
 
 # Called with (account_id, event time ms, the account's alertable confidence) after every
 # event, so offline evaluation can count exchanges and tuning can sweep the lone-account
@@ -86,6 +112,9 @@ class DetectorParams:
     teach_harvest_raw: float = CLEARLY_HARVEST
     teach_normal_raw: float = 0.3
     disabled: frozenset[str] = field(default_factory=frozenset)  # signals off (ablation)
+    # An open account alert closes when its account has made no request this long.
+    close_quiet_ms: int = 2 * DAY_MS
+    verdicts: VerdictParams = field(default_factory=VerdictParams)
 
     @property
     def model_version(self) -> str:
@@ -100,13 +129,17 @@ class Detector:
         "clock_changed",
         "context",
         "duplicates",
+        "last_sweep_ms",
         "links",
         "models",
         "observer",
+        "open_alerts",
+        "open_changed",
         "params",
         "releases_seen",
         "started_ms",
         "store",
+        "verdicts",
     )
 
     def __init__(
@@ -127,6 +160,12 @@ class Detector:
         self.clock_changed = False  # models / started_ms changed since the last checkpoint
         self.releases_seen = False  # has the partition seen a model released after its start
         self.context = ContextModel()  # the partition's learned context model (river)
+        self.verdicts = VerdictBook(params.verdicts)  # analysts' verdicts, look-alike model
+        # Accounts with an open alert -> (alert id, version, severity, score, last request):
+        # closed after ``close_quiet_ms`` without a request (checked once a minute).
+        self.open_alerts: dict[str, OpenAlert] = {}
+        self.open_changed = False
+        self.last_sweep_ms = -1
 
     def take_links(self) -> list[LinkUpdate]:
         links, self.links = self.links, []
@@ -232,6 +271,9 @@ class Detector:
         alerts: list[Alert] = []
         if self._rescore_due(profile, ts):
             alerts = self._score(profile, ts)
+        now = store.clock.now_ms
+        if now is not None and now - self.last_sweep_ms >= SWEEP_EVERY_MS:
+            alerts.extend(self._close_quiet(now))
         self._announce(profile, new_keys, ts, event)
         if self.observer is not None:
             self.observer(profile.account_id, ts, profile.alertable)
@@ -268,6 +310,77 @@ class Detector:
         self.releases_seen = start is not None and any(
             t - start >= DAY_MS for t in self.models.values()
         )
+
+    def _close_quiet(self, now: int) -> list[Alert]:
+        """Close the open alerts of accounts without a request for ``close_quiet_ms``."""
+        self.last_sweep_ms = now
+        horizon = now - self.params.close_quiet_ms
+        store = self.store
+        quiet = [
+            account
+            for account in self.open_alerts
+            if (seen := store.last_seen(account)) is None or seen < horizon
+        ]
+        days = self.params.close_quiet_ms / DAY_MS
+        return [
+            self._close(account, now, QUIET, f"no requests for {days:g} days") for account in quiet
+        ]
+
+    def _close(self, account: str, ts: int, resolution: str, detail: str) -> Alert:
+        """The closing version of ``account``'s open alert; its profile forgets it, so a
+        later detection is a new finding with a new id."""
+        opened = self.open_alerts.pop(account)
+        self.open_changed = True
+        profile = self.store.get(account)
+        if profile is not None and profile.alert is not None:
+            profile.alert = None
+            self.store.touch(profile, None)
+        return closing(
+            alert_id=opened.alert_id,
+            version=opened.version,
+            kind="account",
+            account_ids=(account,),
+            ts_ms=ts,
+            score=opened.score,
+            severity=opened.severity,
+            resolution=resolution,
+            detail=detail,
+            model_version=self.params.model_version,
+        )
+
+    def apply_verdict(self, verdict: Verdict) -> tuple[list[Alert], Vector | None]:
+        """An analyst's verdict on one of this partition's accounts: held for its TTL
+        (benign: the open alert closes and the account stays quiet; abuse: it is alerted
+        as confirmed). Returns the alerts and the account's behaviour vector, the example
+        every partition's look-alike model should learn (None for an unknown account)."""
+        account = verdict.account_id
+        if account is None:
+            return [], None
+        self.verdicts.record(verdict)
+        profile = self.store.get(account)
+        alerts: list[Alert] = []
+        if not verdict.abuse and account in self.open_alerts:
+            closed = self._close(account, verdict.ts_ms, BENIGN, "an analyst's benign verdict")
+            alerts.append(closed)
+        if profile is None:
+            return alerts, None
+        if not verdict.abuse:
+            profile.raw_score = profile.confidence = profile.alertable = 0.0
+            profile.scored_ms = -1  # re-scored (and re-announced) on its next request
+        else:
+            alerts.extend(self._score(profile, verdict.ts_ms))
+        self.store.touch(profile, None)
+        ts_terms = terms(profile.behaviour, self.params.disabled, self.releases_seen)
+        return alerts, behaviour_vector(ts_terms, templated_share(profile.behaviour))
+
+    def open_alerts_state(self) -> bytes:
+        return orjson.dumps({a: o.to_state() for a, o in self.open_alerts.items()})
+
+    def restore_open_alerts(self, blob: bytes) -> None:
+        self.open_alerts = {
+            str(a): OpenAlert(str(i), int(v), str(sev), float(score))
+            for a, (i, v, sev, score) in orjson.loads(blob).items()
+        }
 
     def _rescore_due(self, profile: AccountProfile, ts: int) -> bool:
         p = self.params
@@ -362,15 +475,29 @@ class Detector:
         raw = raw_score(ts_terms)
         templated = templated_share(profile.behaviour)
         conf = lone_confidence(ts_terms, templated, profile.requests, params.prior_events)
-        profile.raw_score, profile.confidence = raw, conf
         profile.scored_ms, profile.scored_requests = ts, profile.requests
+        held = self.verdicts.status(profile.account_id, ts)
+        if held is False:  # an analyst called it benign: quiet, and no suspect
+            profile.raw_score = profile.confidence = profile.alertable = 0.0
+            return []
+        target, pull = 0.0, 0.0
+        if held is None and self.verdicts.examples:
+            target, pull = self.verdicts.pull(behaviour_vector(ts_terms, templated))
+            raw += pull * (target - raw)
+            conf += pull * (target - conf)
+        profile.raw_score, profile.confidence = raw, conf
         eligible = self._eligible(profile.requests, templated)
         # The figure the lone-account threshold applies to (0 while not eligible): the
         # account's, or its most harvest-like workload's.
         profile.alertable = conf if eligible else 0.0
         workload = self._worst_workload(profile, ts_terms[-1])
+        if workload is not None:
+            workload = (*workload[:2], workload[2] + pull * (target - workload[2]), *workload[3:])
         if workload is not None and workload[2] > profile.alertable:
             profile.alertable = workload[2]
+        if held:  # confirmed by an analyst
+            profile.raw_score = profile.confidence = profile.alertable = conf = 1.0
+            workload = None
         if profile.alertable < params.account_threshold:
             return []
         scope: dict[str, object] = {}
@@ -388,7 +515,11 @@ class Detector:
                 }
             }
             first = (_workload_reason(prompt, requests, share),)
-        severity = severity_for(conf)
+        if held:
+            first = (Reason("analyst_confirmed", "an analyst confirmed this account's abuse", 1.0),)
+        elif pull > 0:
+            first = (*first, _lookalike_reason(target, pull))
+        severity = "critical" if held else severity_for(conf)
         state = profile.alert
         if state is None:
             state = AlertState(
@@ -402,6 +533,10 @@ class Detector:
         else:
             return []
         profile.alert = state
+        self.open_alerts[profile.account_id] = OpenAlert(
+            state.alert_id, state.version, severity, round(conf, 4)
+        )
+        self.open_changed = True
         # The reasons are what the confidence rests on (group-level signals left out).
         lone_terms = [t for t in ts_terms if t.code not in GROUP_SIGNALS]
         reasons: tuple[Reason, ...] = (*first, *account_reasons(lone_terms))
@@ -412,6 +547,8 @@ class Detector:
             "profile": profile.summary(),
             **scope,
         }
+        if pull > 0:
+            evidence["verdict_lookalike"] = {"pull": round(pull, 4), "towards": round(target, 4)}
         return [
             Alert(
                 alert_id=state.alert_id,
@@ -426,6 +563,24 @@ class Detector:
                 model_version=params.model_version,
             )
         ]
+
+
+def behaviour_vector(ts_terms: list[Term], templated: float) -> Vector:
+    """How an account behaves, as the look-alike model compares accounts: each
+    behavioural signal's strength and the templated share, all in 0..1 (no identities,
+    no context, no prompt text)."""
+    vector = {t.code: round(t.value, 4) for t in ts_terms if t.code != "risky_context"}
+    vector["templated_share"] = round(templated, 4)
+    return vector
+
+
+def _lookalike_reason(target: float, pull: float) -> Reason:
+    said = "abuse" if target >= 0.5 else "benign"
+    return Reason(
+        "analyst_lookalike",
+        f"behaves like accounts analysts judged mostly {said} (pull {pull:.2f})",
+        round(pull * (target - 0.5) * 2, 3),
+    )
 
 
 def _workload_reason(prompt: str | None, requests: int, share: float) -> Reason:

@@ -13,6 +13,7 @@ from streams.core.coordination.campaigns import CampaignParams
 from streams.core.coordination.links import KIND_WEIGHTS, LinkParams
 from streams.core.detector import DetectorParams
 from streams.core.scoring import SIGNALS
+from streams.core.verdicts import VerdictParams
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +46,8 @@ def params_from_settings(settings: Settings) -> PipelineParams:
             account_min_requests=settings.account_min_requests,
             suspect_raw=settings.suspect_score,
             disabled=disabled & set(SIGNALS),
+            close_quiet_ms=settings.alert_quiet_s * 1000,
+            verdicts=VerdictParams(ttl_ms=settings.feedback_ttl_s * 1000),
         ),
         links=LinkParams(suspect_raw=settings.suspect_score, disabled=disabled & set(KIND_WEIGHTS)),
         campaigns=CampaignParams(
@@ -52,5 +55,6 @@ def params_from_settings(settings: Settings) -> PipelineParams:
             threshold=settings.campaign_threshold,
             half_life_ms=settings.campaign_quiet_s * 1000 // 2,
             quiet_ms=settings.campaign_quiet_s * 1000,
+            verdict_ttl_ms=settings.feedback_ttl_s * 1000,
         ),
     )

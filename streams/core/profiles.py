@@ -91,8 +91,20 @@ class ProfileStore:
         self.loads += 1
         return AccountProfile.from_bytes(blob)
 
-    def touch(self, profile: AccountProfile, ts_ms: int) -> None:
-        """Record that ``profile`` changed at event time ``ts_ms``; enforce the caps."""
+    def last_seen(self, account_id: str) -> int | None:
+        """Event time of the account's last request (None: not held any more)."""
+        profile = self._profiles.get(account_id)
+        if profile is not None:
+            return profile.last_seen_ms
+        seen = self._cold.get(account_id)
+        if seen is not None:
+            return seen
+        profile = self.get(account_id)  # checkpointed before a restart
+        return None if profile is None else profile.last_seen_ms
+
+    def touch(self, profile: AccountProfile, ts_ms: int | None) -> None:
+        """Record that ``profile`` changed at event time ``ts_ms`` (None: not through an
+        event, e.g. an analyst's verdict, which does not move the clock); enforce the caps."""
         account_id = profile.account_id
         profiles = self._profiles
         if account_id in profiles:
@@ -102,7 +114,8 @@ class ProfileStore:
             self._cold.pop(account_id, None)
         self._dirty.add(account_id)
         self._evictions.discard(account_id)
-        self.clock.observe(ts_ms)
+        if ts_ms is not None:
+            self.clock.observe(ts_ms)
         while len(profiles) > self.hot_accounts:
             self._spill(next(iter(profiles)))
         while len(self) > self.max_accounts:

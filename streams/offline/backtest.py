@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -84,15 +84,28 @@ def run_backtest(
     tally: Tally | None = None,
     recorder: ScoreRecorder | None = None,
     alerts_out: IO[bytes] | None = None,
+    ocsf_out: IO[bytes] | None = None,
     progress: Progress | None = None,
+    feedback: Sequence[tuple[int, bytes]] = (),
+    partitions: int = 1,
 ) -> BacktestResult:
-    """Process ``records`` in order; return alerts and counts."""
+    """Process ``records`` in order; return alerts and counts.
+
+    ``feedback``: analysts' verdicts as (event time, ``feedback`` record), each applied
+    just before the first record at or after its time (records without a time do not
+    move it); ``partitions``: the input's partition count, which decides the partition
+    that owns an account's verdict, as live.
+    """
     alerts: list[dict[str, Any]] = []
 
     def send_alert(key: bytes | None, value: bytes, headers: Headers | None) -> None:
         alerts.append(orjson.loads(value))
         if alerts_out is not None:
             alerts_out.write(value + b"\n")
+
+    def send_ocsf(key: bytes | None, value: bytes, headers: Headers | None) -> None:
+        if ocsf_out is not None:
+            ocsf_out.write(value + b"\n")
 
     def discard_dead_letter(key: bytes | None, value: bytes, headers: Headers | None) -> None:
         return None  # counted by the runtime; offline there is no dead-letter topic
@@ -109,7 +122,11 @@ def run_backtest(
         send_changelog=discard_changelog,
         states={table: {} for table in TABLES},
         observer=observer,
+        send_ocsf=send_ocsf if ocsf_out is not None else None,
+        link_partitions=partitions,
     )
+    verdicts = sorted(feedback, key=lambda v: v[0])
+    next_verdict = 0
     worker_log = logging.getLogger("distillguard.worker")
     previous_level = worker_log.level
     worker_log.setLevel(logging.ERROR)  # one warning per dead letter is for live operators
@@ -117,6 +134,14 @@ def run_backtest(
     count = 0
     try:
         for record in records:
+            ts = record.ts_ms
+            while (
+                next_verdict < len(verdicts) and ts is not None and verdicts[next_verdict][0] <= ts
+            ):
+                runtime.handle_feedback(
+                    SourceRecord("feedback", 0, next_verdict, verdicts[next_verdict][1])
+                )
+                next_verdict += 1
             runtime.handle(
                 SourceRecord(source_topic, record.partition, record.offset, record.value)
             )

@@ -22,6 +22,14 @@ from streams.offline.evaluation import (
     format_report,
     load_labels,
 )
+from streams.offline.feedback import (
+    feedback_effect,
+    format_effect,
+    load_verdicts,
+    reviewed_accounts,
+    simulate_verdicts,
+    write_verdicts,
+)
 from streams.offline.progress import Progress
 from streams.offline.sources import OfflineRecord, file_records, topic_records
 
@@ -99,10 +107,17 @@ def _records(args: argparse.Namespace, settings: Settings) -> Iterator[OfflineRe
 def cmd_backtest(args: argparse.Namespace, settings: Settings) -> int:
     labels = load_labels(Path(args.labels)) if args.labels else None
     tally = Tally(labels) if labels is not None else None
+    verdicts: list[tuple[int, bytes]] = []
+    if args.feedback:
+        path = Path(args.feedback)
+        if not path.is_file():
+            raise SystemExit(f"error: no such file: {path}")
+        verdicts = load_verdicts(path)
     with ExitStack() as stack:
         alerts_out = (
             stack.enter_context(Path(args.alerts_out).open("wb")) if args.alerts_out else None
         )
+        ocsf_out = stack.enter_context(Path(args.ocsf_out).open("wb")) if args.ocsf_out else None
         result = run_backtest(
             _records(args, settings),
             params_from_settings(settings),
@@ -110,15 +125,43 @@ def cmd_backtest(args: argparse.Namespace, settings: Settings) -> int:
             source_topic=args.from_topic or settings.topic_api_calls,
             tally=tally,
             alerts_out=alerts_out,
+            ocsf_out=ocsf_out,
             progress=Progress("backtest"),
+            feedback=verdicts,
+            partitions=settings.partitions,
         )
     print(summary_line(result))
+    if verdicts:
+        print(f"replayed {len(verdicts):,} verdicts from {args.feedback}")
     report: dict[str, object] = {"run": run_figures(result)}
     if tally is not None:
         evaluation = evaluate(tally, first_alert_times(result.alerts))
         report.update(evaluation)
         print()
         print(format_report(evaluation))
+    if tally is not None and labels is not None and verdicts:
+        # The same run without the verdicts, both judged on the accounts nobody reviewed.
+        baseline_tally = Tally(labels)
+        baseline = run_backtest(
+            _records(args, settings),
+            params_from_settings(settings),
+            max_record_bytes=settings.max_record_bytes,
+            source_topic=args.from_topic or settings.topic_api_calls,
+            tally=baseline_tally,
+            progress=Progress("baseline"),
+            partitions=settings.partitions,
+        )
+        reviewed = reviewed_accounts(verdicts, [*baseline.alerts, *result.alerts])
+        effect = feedback_effect(
+            evaluate(baseline_tally, first_alert_times(baseline.alerts), reviewed),
+            evaluate(tally, first_alert_times(result.alerts), reviewed),
+            HARD_NEGATIVES,
+        )
+        effect["reviewed_accounts"] = len(reviewed)
+        report["feedback_effect"] = effect
+        print()
+        print(f"feedback effect ({len(reviewed):,} reviewed accounts left out):")
+        print(format_effect(effect))
     if args.report_out:
         Path(args.report_out).write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2))
     return 0
@@ -216,4 +259,22 @@ def cmd_ablate(args: argparse.Namespace, settings: Settings) -> int:
     print(table, end="")
     if args.out:
         Path(args.out).write_text(table)
+    return 0
+
+
+def cmd_simulate_verdicts(args: argparse.Namespace, settings: Settings) -> int:
+    """Play an analyst deciding the first alerts of a run from the labels."""
+    alerts_path, labels_path = Path(args.alerts), Path(args.labels)
+    for path in (alerts_path, labels_path):
+        if not path.is_file():
+            print(f"error: no such file: {path}", file=sys.stderr)
+            return 2
+    with alerts_path.open("rb") as lines:
+        alerts = [orjson.loads(line) for line in lines if line.strip()]
+    verdicts = simulate_verdicts(
+        alerts, load_labels(labels_path), args.first, int(args.delay_s * 1000)
+    )
+    n = write_verdicts(Path(args.out), verdicts)
+    abuse = sum(1 for v in verdicts if v["verdict"] == "abuse")
+    print(f"wrote {n} verdicts ({abuse} abuse, {n - abuse} benign) to {args.out}")
     return 0

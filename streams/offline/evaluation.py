@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import bisect
 import csv
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,9 +78,12 @@ class Tally:
 
 
 def first_alert_times(alerts: Iterable[Mapping[str, Any]]) -> dict[str, int]:
-    """Account -> event time of the first alert naming it (any kind, any version)."""
+    """Account -> event time of the first alert naming it (any kind, any version; a
+    closing version only repeats who was named)."""
     first: dict[str, int] = {}
     for alert in alerts:
+        if alert.get("status") == "closed":
+            continue
         ts = parse_rfc3339_ms(alert["detected_at"])
         for account in alert["account_ids"]:
             if account not in first or ts < first[account]:
@@ -88,10 +91,14 @@ def first_alert_times(alerts: Iterable[Mapping[str, Any]]) -> dict[str, int]:
     return first
 
 
-def evaluate(tally: Tally, first_alert: Mapping[str, int]) -> dict[str, Any]:
-    """The report: account-level quality, per population, per campaign."""
+def evaluate(
+    tally: Tally, first_alert: Mapping[str, int], exclude: Set[str] = frozenset()
+) -> dict[str, Any]:
+    """The report: account-level quality, per population, per campaign; ``exclude``:
+    accounts left out (e.g. those analysts gave a verdict on, to measure what the
+    verdicts taught about the others)."""
     labels = tally.labels
-    seen = tally.accounts_seen
+    seen = tally.accounts_seen - exclude
     flagged = {a for a in first_alert if a in seen}
     attack = {a for a in seen if a in labels and labels[a].label == "attack"}
     benign = {a for a in seen if a in labels and labels[a].label == "benign"}

@@ -18,7 +18,7 @@ from faust.types import TP
 
 from streams.config import Settings
 from streams.core.pipeline import params_from_settings
-from streams.kafka.pipeline import evidence_topic, links_topic
+from streams.kafka.pipeline import evidence_topic, links_topic, verdicts_topic
 from streams.kafka.security import faust_credentials, security_from_settings
 from streams.worker.heap import HeapTrimmer
 from streams.worker.metrics import WorkerMetrics
@@ -231,6 +231,16 @@ def create_app(settings: Settings, source_partitions: int | None = None) -> faus
         partitions=partitions,
     )
     alerts = app.topic(settings.topic_alerts, key_serializer="raw", value_serializer="raw")
+    alerts_ocsf = app.topic(
+        settings.topic_alerts_ocsf, key_serializer="raw", value_serializer="raw"
+    )
+    feedback = app.topic(
+        settings.topic_feedback,
+        key_type=bytes,
+        value_type=bytes,
+        key_serializer="raw",
+        value_serializer="raw",
+    )
     dead_letters = app.topic(
         settings.topic_dead_letter, key_serializer="raw", value_serializer="raw"
     )
@@ -239,6 +249,13 @@ def create_app(settings: Settings, source_partitions: int | None = None) -> faus
         key_serializer="raw",
         value_serializer="raw",
         partitions=partitions,
+        internal=True,
+    )
+    verdicts = app.topic(
+        verdicts_topic(settings),
+        key_serializer="raw",
+        value_serializer="raw",
+        partitions=partitions,  # partition p holds the verdicts for input partition p
         internal=True,
     )
     evidence = app.topic(
@@ -282,6 +299,9 @@ def create_app(settings: Settings, source_partitions: int | None = None) -> faus
         send_evidence=sink(evidence),
         send_changelog=send_changelog,
         states={name: table.data for name, table in tables.items()},
+        send_ocsf=sink(alerts_ocsf),
+        send_verdict=partition_sink(verdicts),
+        source=settings.app_id,
     )
     app.distillguard_runtime = runtime  # type: ignore[attr-defined]
     app.sensors.add(CheckpointOnCommit(runtime))
@@ -350,6 +370,18 @@ def create_app(settings: Settings, source_partitions: int | None = None) -> faus
                 started = clock()
                 runtime.handle_evidence(_record(event.message))
                 observe_campaigns(clock() - started)
+
+    @app.agent(feedback, name="feedback")
+    async def feedback_stage(stream: faust.StreamT[bytes]) -> None:
+        async for event in stream.events():
+            if await admitted(event.message):
+                runtime.handle_feedback(_record(event.message))
+
+    @app.agent(verdicts, name="verdicts")
+    async def verdicts_stage(stream: faust.StreamT[bytes]) -> None:
+        async for event in stream.events():
+            if await admitted(event.message):
+                runtime.handle_verdict(_record(event.message))
 
     @app.timer(interval=BATCH_LINGER_S)
     async def flush_batches() -> None:

@@ -7,7 +7,7 @@ import logging
 from streams.config import Settings
 from streams.kafka.pipeline import internal_topics, pipeline_topics
 from streams.kafka.security import security_from_settings
-from streams.kafka.topics import create_topics, describe_topics
+from streams.kafka.topics import TopicSpec, create_topics, describe_topics
 from streams.worker.app import create_app
 from streams.worker.logs import logging_config
 
@@ -28,10 +28,25 @@ def source_partitions(settings: Settings) -> int:
     return existing[settings.topic_api_calls]
 
 
+def ensure_side_topics(settings: Settings) -> None:
+    """Create the OCSF mirror and feedback topics if missing (an existing one is used as
+    it is: neither needs the input's partition count, see WorkerRuntime.handle_feedback)."""
+    security = security_from_settings(settings)
+    existing = describe_topics(settings.bootstrap_servers, security=security)
+    missing = [
+        TopicSpec(name, settings.partitions)
+        for name in (settings.topic_alerts_ocsf, settings.topic_feedback)
+        if name not in existing
+    ]
+    if missing:
+        create_topics(settings.bootstrap_servers, missing, security=security)
+
+
 def run_worker(settings: Settings) -> int:
     from faust.worker import Worker
 
     partitions = source_partitions(settings)
+    ensure_side_topics(settings)
     # Before the consumer subscribes: a topic missing at subscription time gets no
     # partitions assigned until the next rebalance.
     create_topics(

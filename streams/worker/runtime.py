@@ -27,6 +27,7 @@ import orjson
 from kafka.partitioner.default import murmur2
 
 from streams.core.alerts import Alert
+from streams.core.cloudevents import alert_headers, ocsf_headers
 from streams.core.coordination.campaigns import CampaignStage
 from streams.core.coordination.links import LinkStage
 from streams.core.detector import Detector, ScoreObserver
@@ -39,8 +40,10 @@ from streams.core.linking import (
     link_updates_from_bytes,
     pair_evidence_from_bytes,
 )
+from streams.core.ocsf import detection_finding
 from streams.core.pipeline import PipelineParams
 from streams.core.redact import redact_prompt
+from streams.core.verdicts import Vector, Verdict, VerdictBook, parse_feedback
 from streams.worker import chunks
 
 log = logging.getLogger("distillguard.worker")
@@ -122,6 +125,8 @@ class RuntimeCounters:
     state_written: int = 0
     dead_letter_reasons: dict[str, int] = field(default_factory=dict)
     alerts_by_kind: dict[tuple[str, str], int] = field(default_factory=dict)  # (kind, severity)
+    verdicts: int = 0  # analysts' verdicts read from the feedback topic
+    ocsf_errors: int = 0  # alerts that could not be mirrored as OCSF findings (a bug)
 
 
 def _where(record: SourceRecord) -> dict[str, Any]:
@@ -144,6 +149,9 @@ class WorkerRuntime:
         send_evidence: Sink | None = None,
         clock_ms: Callable[[], int] = lambda: int(time.time() * 1000),
         observer: ScoreObserver | None = None,
+        send_ocsf: Sink | None = None,
+        send_verdict: PartitionSink | None = None,
+        source: str = "distillguard",
     ) -> None:
         self.params = params
         self.max_record_bytes = max_record_bytes
@@ -158,6 +166,11 @@ class WorkerRuntime:
         self._states = states
         self._clock_ms = clock_ms
         self._observer = observer
+        self._send_ocsf = send_ocsf
+        self._send_verdict = send_verdict
+        self._source = source  # CloudEvents source: the app id
+        # Offline, verdict examples every detector learns, kept for detectors made later.
+        self._examples: list[tuple[str, Vector, bool]] = []
         self.detectors: dict[int, Detector] = {}
         self.link_stages: dict[int, LinkStage] = {}
         self._campaigns: CampaignStage | None = None
@@ -179,6 +192,14 @@ class WorkerRuntime:
             model = state.get(partition_key("context-model", partition))
             if model is not None:
                 detector.context = ContextModel.from_bytes(model)
+            verdicts = state.get(partition_key("verdicts", partition))
+            if verdicts is not None:
+                detector.verdicts = VerdictBook.from_bytes(verdicts, self.params.detector.verdicts)
+            opened = state.get(partition_key("open-alerts", partition))
+            if opened is not None:
+                detector.restore_open_alerts(opened)
+            for example in self._examples:
+                detector.verdicts.learn(*example)
             self.detectors[partition] = detector
         return detector
 
@@ -300,8 +321,89 @@ class WorkerRuntime:
             self._internal_record_error(record, exc)
             return None
 
+    def handle_feedback(self, record: SourceRecord) -> None:
+        """One record of the feedback topic: an analyst's verdict, routed to the partition
+        that owns its account (by the input's key partitioner, whatever partition the
+        record came in on) and to the campaign stage."""
+        try:
+            if record.value is None:
+                raise InvalidEvent("not_json", "record has no value (tombstone)")
+            verdict = parse_feedback(record.value)
+        except InvalidEvent as exc:
+            self._dead_letter(record, exc.reason, str(exc))
+            return
+        self.counters.verdicts += 1
+        log.info(
+            "verdict %s on %s",
+            "abuse" if verdict.abuse else "benign",
+            verdict.account_id or verdict.campaign_id,
+            extra=_where(record),
+        )
+        if verdict.account_id is None:
+            self._guarded(record, lambda: self._campaign_verdict(verdict))
+            return
+        n = self._link_partitions
+        owner = key_partition(verdict.account_id, n) if n > 1 else 0
+        if self._send_verdict is None:
+            self._guarded(record, lambda: self._apply_verdict(owner, verdict))
+        else:
+            self._send_verdict(owner, orjson.dumps({"verdict": verdict.to_row()}))
+
+    def handle_verdict(self, record: SourceRecord) -> None:
+        """One record of the internal verdicts topic (live): a verdict for this
+        partition's account, or an example for this partition's look-alike model."""
+        doc = self._decode_internal(record, _verdict_record)
+        if doc is None:
+            return
+        if "verdict" in doc:
+            verdict = Verdict.from_row(doc["verdict"])
+            self._guarded(record, lambda: self._apply_verdict(record.partition, verdict))
+        else:
+            self._guarded(record, lambda: self._learn_example(record.partition, doc["example"]))
+
+    def _learn_example(self, partition: int, example: list[Any]) -> None:
+        example_id, vector, abuse = example
+        features = {str(k): float(v) for k, v in vector.items()}
+        self.detector_for(partition).verdicts.learn(str(example_id), features, bool(abuse))
+
+    def _apply_verdict(self, partition: int, verdict: Verdict) -> None:
+        alerts, vector = self.detector_for(partition).apply_verdict(verdict)
+        for alert in alerts:
+            self._emit(alert)
+        if vector is not None:
+            example = (verdict.verdict_id, vector, verdict.abuse)
+            if self._send_verdict is None:
+                self._examples.append(example)
+                del self._examples[: -self.params.detector.verdicts.window]
+                for detector in self.detectors.values():
+                    detector.verdicts.learn(*example)
+            else:
+                row = orjson.dumps({"example": list(example)})
+                for p in range(self._link_partitions):
+                    self._send_verdict(p, row)
+        self._campaign_verdict(verdict)
+
+    def _campaign_verdict(self, verdict: Verdict) -> None:
+        """The campaign stage's part of a verdict: in process, or through its topic
+        behind the evidence already buffered (so it applies in order)."""
+        if self._send_evidence is None:
+            self._campaign_applies(verdict)
+            return
+        self.flush_batches()
+        self._send_evidence(b"campaigns", orjson.dumps({"verdict": verdict.to_row()}), None)
+
+    def _campaign_applies(self, verdict: Verdict) -> None:
+        for alert in self.campaigns.apply_verdict(verdict):
+            self._emit(alert)
+
     def handle_evidence(self, record: SourceRecord) -> None:
         """One record of the evidence topic (live): the campaign stage."""
+        if record.value is not None and record.value[:1] == b"{":  # a verdict
+            doc = self._decode_internal(record, _verdict_record)
+            if doc is not None and "verdict" in doc:
+                verdict = Verdict.from_row(doc["verdict"])
+                self._guarded(record, lambda: self._campaign_applies(verdict))
+            return
         found = self._decode_internal(record, pair_evidence_from_bytes)
         if found is not None:
             self._guarded(record, lambda: self._to_campaigns(found))
@@ -345,8 +447,19 @@ class WorkerRuntime:
         self._dead_letter(record, "processing_error", f"internal error: {type(exc).__name__}")
 
     def _emit(self, alert: Alert) -> None:
+        """The alert to ``alerts`` and its OCSF finding to ``alerts-ocsf``, each with
+        CloudEvents headers (see streams.core.cloudevents)."""
         wire = alert.to_wire(self._clock_ms())
-        self._send_alert(alert.alert_id.encode(), orjson.dumps(wire), None)
+        key = alert.alert_id.encode()
+        self._send_alert(key, orjson.dumps(wire), alert_headers(wire, self._source))
+        if self._send_ocsf is not None:
+            try:
+                finding = orjson.dumps(detection_finding(wire))
+            except Exception as exc:  # a mapping bug must not stop the stream or the alert
+                log.error("no OCSF finding for %s: %s", alert.alert_id, type(exc).__name__)
+                self.counters.ocsf_errors += 1
+            else:
+                self._send_ocsf(key, finding, ocsf_headers(wire, self._source))
         counters = self.counters
         counters.alerts += 1
         by = (alert.kind, alert.severity)
@@ -390,6 +503,12 @@ class WorkerRuntime:
             if detector.context.changed:
                 detector.context.changed = False
                 own.append((partition_key("context-model", partition), detector.context.to_bytes()))
+            if detector.verdicts.changed:
+                detector.verdicts.changed = False
+                own.append((partition_key("verdicts", partition), detector.verdicts.to_bytes()))
+            if detector.open_changed:
+                detector.open_changed = False
+                own.append((partition_key("open-alerts", partition), detector.open_alerts_state()))
             if own:
                 written += self._write(PROFILES, partition, own)
         for partition, stage in self.link_stages.items():
@@ -455,3 +574,13 @@ class WorkerRuntime:
             name: (len(state), sum(len(v) for v in state.values()))
             for name, state in self._states.items()
         }
+
+
+def _verdict_record(blob: bytes) -> dict[str, Any]:
+    """An internal verdict record: ``{"verdict": row}`` or ``{"example": [id, vector, abuse]}``."""
+    doc = orjson.loads(blob)
+    if not isinstance(doc, dict) or not ({"verdict", "example"} & doc.keys()):
+        raise ValueError("not a verdict record")
+    if "verdict" in doc:
+        Verdict.from_row(doc["verdict"])  # checks its shape
+    return doc

@@ -14,7 +14,7 @@ from kafka.consumer.fetcher import ConsumerRecord
 from streams.config import Settings, load_settings
 from streams.core.profile import AccountProfile
 from streams.kafka.io import pipeline_lag
-from streams.kafka.pipeline import evidence_topic, links_topic, pipeline_topics
+from streams.kafka.pipeline import evidence_topic, links_topic, pipeline_topics, verdicts_topic
 from streams.kafka.topics import create_topics
 from streams.worker.process import WorkerProcess
 from streams.worker.runtime import PROFILES, is_reserved
@@ -27,6 +27,8 @@ def private_names(name: str, tmp: Path) -> dict[str, Any]:
         "topic_api_calls": f"{name}-api-calls",
         "topic_alerts": f"{name}-alerts",
         "topic_dead_letter": f"{name}-dead-letter",
+        "topic_alerts_ocsf": f"{name}-alerts-ocsf",
+        "topic_feedback": f"{name}-feedback",
         "partitions": 2,
         "data_dir": str(tmp / "worker-data"),
         "checkpoint_interval_s": 0.5,
@@ -116,7 +118,13 @@ def wait_for(
 def wait_caught_up(settings: Settings, worker: WorkerProcess, timeout_s: float = 150) -> None:
     """Until the worker's committed offsets reach the end of the input topic and of the
     internal topics between its stages."""
-    topics = [settings.topic_api_calls, links_topic(settings), evidence_topic(settings)]
+    topics = [
+        settings.topic_api_calls,
+        settings.topic_feedback,
+        links_topic(settings),
+        verdicts_topic(settings),
+        evidence_topic(settings),
+    ]
     wait_for(
         lambda: pipeline_lag(settings.bootstrap_servers, settings.app_id, topics) == 0,
         timeout_s,

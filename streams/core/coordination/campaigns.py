@@ -19,14 +19,24 @@ from typing import Any
 import orjson
 
 from streams import __version__
-from streams.core.alerts import SEVERITIES, Alert, Reason, severity_rank
+from streams.core.alerts import (
+    BENIGN,
+    MERGED,
+    QUIET,
+    SEVERITIES,
+    Alert,
+    Reason,
+    closing,
+    severity_rank,
+)
 from streams.core.coordination.graph import DecayingEvidenceGraph, Group, GroupIds
 from streams.core.coordination.links import INFRASTRUCTURE, LinkStrength
 from streams.core.linking import KINDS, PairEvidence, kind_of
 from streams.core.reasons import severity_for
 from streams.core.scoring import CLEARLY_HARVEST
+from streams.core.verdicts import Verdict
 
-_STATE_VERSION = 1
+_STATE_VERSION = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +64,7 @@ class CampaignParams:
     max_listed_keys: int = 5  # shared keys quoted per kind in the evidence
     explain_members: int = 200  # members whose links explain a campaign alert
     update_every_ms: int = 3_600_000  # newcomers below a tenth wait this long (event time)
+    verdict_ttl_ms: int = 30 * 86_400_000  # how long an analyst's verdict holds (event time)
 
     @property
     def model_version(self) -> str:
@@ -74,6 +85,7 @@ class _Raised:
     severity: str
     members: frozenset[str]
     emitted_ms: int
+    score: float = 0.0
 
 
 @dataclass(slots=True)
@@ -89,6 +101,11 @@ class CampaignStage:
     rescore: set[str] = field(default_factory=set)  # accounts with any evidence since regroup
     group_of: dict[str, str] = field(default_factory=dict)  # member -> campaign id
     last_prune_ms: int = -1
+    # Analysts' verdicts, account -> until (event time): a benign account's evidence is
+    # ignored (and it leaves the graph); a confirmed one counts as fully harvest-like.
+    vouched: dict[str, int] = field(default_factory=dict)
+    confirmed: dict[str, int] = field(default_factory=dict)
+    suppressed: dict[str, int] = field(default_factory=dict)  # campaign id -> until
     changed: bool = False
 
     def __post_init__(self) -> None:
@@ -98,6 +115,8 @@ class CampaignStage:
     def process(self, evidence: PairEvidence) -> list[Alert]:
         """Fold one pair of evidence in; regroup when due and return the alerts raised."""
         ts = evidence.ts_ms
+        if self._vouched(evidence.a, ts) or self._vouched(evidence.b, ts):
+            return []  # an analyst said benign: its links prove nothing
         self._note(evidence.a, evidence.raw_a, evidence.events_a, ts, evidence.key)
         self._note(evidence.b, evidence.raw_b, evidence.events_b, ts, evidence.key)
         # One kind of link counts once per pair (renewed, not piled up): a pair needs
@@ -133,6 +152,111 @@ class CampaignStage:
         if ts - self.last_regroup_ms >= self.params.regroup_every_ms:
             return self.regroup(ts)
         return []
+
+    def _vouched(self, account: str, ts: int) -> bool:
+        until = self.vouched.get(account)
+        return until is not None and ts < until
+
+    def apply_verdict(self, verdict: Verdict) -> list[Alert]:
+        """An analyst's verdict on an account or a campaign (its current members).
+
+        Benign: the accounts leave the graph and their evidence is ignored for the
+        verdict's TTL; a campaign called benign closes and stays quiet. Abuse: the accounts
+        count as fully harvest-like in every group they are linked into (the accounts
+        linked to them are raised); a campaign called abuse is re-emitted as confirmed.
+        """
+        until = verdict.ts_ms + self.params.verdict_ttl_ms
+        accounts: set[str] = set()
+        if verdict.account_id is not None:
+            accounts.add(verdict.account_id)
+        group = None
+        if verdict.campaign_id is not None:
+            group = self.ids.current().get(verdict.campaign_id)
+            accounts |= group or frozenset()
+        book = self.confirmed if verdict.abuse else self.vouched
+        for account in sorted(accounts):
+            book.pop(account, None)
+            book[account] = until
+            (self.vouched if verdict.abuse else self.confirmed).pop(account, None)
+            if not verdict.abuse:
+                self.graph.remove(account)
+        self._cap_verdicts()
+        self.changed = True
+        alerts: list[Alert] = []
+        cid = verdict.campaign_id
+        if cid is not None and group is not None:
+            if verdict.abuse:
+                alert = self._confirm(cid, group, verdict.ts_ms)
+                if alert is not None:
+                    alerts.append(alert)
+            else:
+                self.suppressed[cid] = until
+                closed = self._close(cid, verdict.ts_ms, BENIGN, "an analyst's benign verdict")
+                if closed is not None:
+                    alerts.append(closed)
+        if accounts and not verdict.abuse:
+            self.touched |= {a for a in accounts if a in self.group_of}
+        self.rescore |= accounts
+        return alerts
+
+    def _cap_verdicts(self) -> None:
+        cap = self.params.max_nodes
+        for book in (self.vouched, self.confirmed, self.suppressed):
+            while len(book) > cap:
+                del book[next(iter(book))]
+
+    def _expire_verdicts(self, ts: int) -> None:
+        for book in (self.vouched, self.confirmed, self.suppressed):
+            for key in [k for k, until in book.items() if ts >= until]:
+                del book[key]
+
+    def _confirm(self, cid: str, members: frozenset[str], ts: int) -> Alert | None:
+        """Re-emit a campaign as confirmed by an analyst (critical, score 1)."""
+        previous = self.raised.get(cid)
+        if previous is not None and previous.score == 1.0 and members <= previous.members:
+            return None  # already confirmed (a verdict read twice)
+        version = 1 if previous is None else previous.version + 1
+        alert_id = campaign_alert_id(cid) if previous is None else previous.alert_id
+        everyone = members if previous is None else previous.members | members
+        self.raised[cid] = _Raised(alert_id, version, "critical", everyone, ts, 1.0)
+        _, pooled, requests = self.score(members)
+        reasons, evidence = self._explain(members, ts, pooled, requests)
+        return Alert(
+            alert_id=alert_id,
+            version=version,
+            kind="campaign",
+            campaign_id=cid,
+            account_ids=tuple(sorted(everyone)),
+            detected_at_ms=ts,
+            score=1.0,
+            severity="critical",
+            reasons=(
+                Reason("analyst_confirmed", "an analyst confirmed this campaign's abuse", 1.0),
+                *reasons,
+            ),
+            evidence=evidence,
+            model_version=self.params.model_version,
+        )
+
+    def _close(self, cid: str, ts: int, resolution: str, detail: str) -> Alert | None:
+        """The closing version of a raised campaign's alert (None if never raised)."""
+        raised = self.raised.pop(cid, None)
+        if raised is None:
+            return None
+        self.changed = True
+        return closing(
+            alert_id=raised.alert_id,
+            version=raised.version,
+            kind="campaign",
+            account_ids=tuple(sorted(raised.members)),
+            ts_ms=ts,
+            score=raised.score,
+            severity=raised.severity,
+            resolution=resolution,
+            detail=detail,
+            model_version=self.params.model_version,
+            campaign_id=cid,
+        )
 
     def _shared(self, a: str, b: str, family: str) -> int:
         """Distinct keys of ``family`` both accounts were recently linked through."""
@@ -199,8 +323,23 @@ class CampaignStage:
             if (g.members in recomputed or not g.members.isdisjoint(rescore))
             and (a := self._maybe_alert(g, ts))
         ]
+        days = p.quiet_ms / 86_400_000
         for gid in self.ids.retired:
-            self.raised.pop(gid, None)
+            # Retired because it went quiet, or because fresh groups took (most of) its
+            # members under other ids (their alerts now speak for them).
+            raised = self.raised.get(gid)
+            merged = raised is not None and 2 * len(raised.members & taken) >= len(raised.members)
+            closed = self._close(
+                gid,
+                ts,
+                MERGED if merged else QUIET,
+                "its members joined another campaign"
+                if merged
+                else f"no new evidence for {days:g} days",
+            )
+            if closed is not None:
+                alerts.append(closed)
+        self._expire_verdicts(ts)
         self._forget_stale()
         return alerts
 
@@ -224,20 +363,23 @@ class CampaignStage:
                 continue
             n = max(m.events, 1)
             total += n
-            weighted += m.raw * n
+            weighted += (1.0 if account in self.confirmed else m.raw) * n
         if total == 0:
             return 0.0, 0.0, 0
         pooled = weighted / total
         return pooled * total / (total + self.params.prior_events), pooled, total
 
     def _maybe_alert(self, group: Group, ts: int) -> Alert | None:
+        until = self.suppressed.get(group.id)
+        if until is not None and ts < until:
+            return None
         score, pooled, requests = self.score(group.members)
         if score < self.params.threshold:
             return None
         severity = severity_for(score)
         previous = self.raised.get(group.id)
         if previous is None:
-            raised = _Raised(campaign_alert_id(group.id), 1, severity, group.members, ts)
+            raised = _Raised(campaign_alert_id(group.id), 1, severity, group.members, ts, score)
         else:
             joined = len(group.members - previous.members)
             escalated = severity_rank(severity) > severity_rank(previous.severity)
@@ -256,6 +398,7 @@ class CampaignStage:
                 SEVERITIES[top],
                 previous.members | group.members,
                 ts,
+                max(score, previous.score),
             )
         self.raised[group.id] = raised
         self.changed = True
@@ -327,20 +470,28 @@ class CampaignStage:
                 {a: [m.raw, m.events, m.ts_ms] for a, m in self.members.items()},
                 self.keys,
                 {
-                    gid: [r.alert_id, r.version, r.severity, sorted(r.members), r.emitted_ms]
+                    gid: [
+                        r.alert_id,
+                        r.version,
+                        r.severity,
+                        sorted(r.members),
+                        r.emitted_ms,
+                        r.score,
+                    ]
                     for gid, r in self.raised.items()
                 },
                 self.last_regroup_ms,
                 sorted(self.touched),
                 sorted(self.rescore),
                 self.last_prune_ms,
+                [self.vouched, self.confirmed, self.suppressed],
             ]
         )
 
     @classmethod
     def from_bytes(cls, params: CampaignParams, blob: bytes) -> CampaignStage:
         state = orjson.loads(blob)
-        if state[0] != _STATE_VERSION:
+        if state[0] not in (1, _STATE_VERSION):  # 1: before lifecycle and verdicts
             raise ValueError(f"unsupported campaign state version {state[0]}")
         stage = cls(params)
         stage.graph = DecayingEvidenceGraph.from_state(state[1], LinkStrength())
@@ -348,13 +499,19 @@ class CampaignStage:
         stage.members = {a: _Member(float(r), int(n), int(t)) for a, (r, n, t) in state[3].items()}
         stage.keys = {a: {str(k): int(t) for k, t in ks.items()} for a, ks in state[4].items()}
         stage.raised = {
-            gid: _Raised(str(aid), int(v), str(sev), frozenset(m), int(t))
-            for gid, (aid, v, sev, m, t) in state[5].items()
+            gid: _Raised(str(row[0]), int(row[1]), str(row[2]), frozenset(row[3]), int(row[4]))
+            for gid, row in state[5].items()
         }
+        for gid, row in state[5].items():
+            if len(row) > 5:
+                stage.raised[gid].score = float(row[5])
         stage.last_regroup_ms = int(state[6])
         stage.touched = {str(a) for a in state[7]}
         stage.rescore = {str(a) for a in state[8]}
         stage.last_prune_ms = int(state[9])
+        if len(state) > 10:
+            books = [{str(k): int(u) for k, u in book.items()} for book in state[10]]
+            stage.vouched, stage.confirmed, stage.suppressed = books
         stage.group_of = {m: gid for gid, ms in stage.ids.current().items() for m in ms}
         return stage
 

@@ -161,6 +161,11 @@ class DecayingEvidenceGraph:
         nodes[node] = ts_ms if last is None or ts_ms > last else last
         nodes.move_to_end(node)
 
+    def remove(self, node: str) -> None:
+        """Drop ``node`` and its edges (nothing if it is not in the graph)."""
+        if node in self._nodes:
+            self._evict_node(node)
+
     def _evict_node(self, node: str) -> None:
         del self._nodes[node]
         for other in self._adjacent.pop(node, ()):

@@ -13,7 +13,7 @@ import zlib
 import orjson
 import pytest
 
-from streams.core.alerts import Alert
+from streams.core.alerts import CLOSED, OPEN, QUIET, Alert
 from streams.core.coordination.campaigns import (
     CampaignParams,
     CampaignStage,
@@ -309,15 +309,26 @@ def test_a_quiet_campaign_closes_and_its_id_is_not_reused() -> None:
     # Within quiet_ms an unrelated fleet appears: the first campaign stays open.
     (other,) = feed(stage, card_fleet(["b1", "b2", "b3"], T0 + DAY, key="pay:other"))
     assert old.campaign_id in stage.ids.current() and other.campaign_id in stage.ids.current()
-    # Past quiet_ms without evidence, it is closed when the stage next regroups.
-    (unrelated,) = feed(stage, card_fleet(["c1", "c2", "c3"], T0 + 3 * DAY, key="pay:third"))
+    # Past quiet_ms without evidence, it is closed when the stage next regroups: its
+    # alert's last version says so, under the same id.
+    emitted = feed(stage, card_fleet(["c1", "c2", "c3"], T0 + 3 * DAY, key="pay:third"))
+    (closed,) = [a for a in emitted if a.status == CLOSED]
+    (unrelated,) = [a for a in emitted if a.status == OPEN]
+    assert (closed.alert_id, closed.campaign_id) == (old.alert_id, old.campaign_id)
+    assert closed.version == old.version + 1 and closed.resolution == QUIET
+    assert closed.account_ids == old.account_ids
     assert old.campaign_id not in stage.ids.current()
     assert old.campaign_id not in stage.raised
     assert other.campaign_id in stage.ids.current()  # quiet for two days only... just
     assert unrelated.campaign_id not in (old.campaign_id, other.campaign_id)
     assert unrelated.alert_id not in (old.alert_id, other.alert_id)
     # The old fleet coming back is a new campaign, alerted afresh.
-    (back,) = feed(stage, card_fleet(["a1", "a2", "a3"], T0 + 3 * DAY + HOUR))
+    emitted = feed(stage, card_fleet(["a1", "a2", "a3"], T0 + 3 * DAY + HOUR))
+    (back,) = [a for a in emitted if a.status == OPEN]
+    # ...while the second fleet, now quiet for over two days too, closes.
+    assert [(a.alert_id, a.resolution) for a in emitted if a.status == CLOSED] == [
+        (other.alert_id, QUIET)
+    ]
     assert back.campaign_id != old.campaign_id and back.alert_id != old.alert_id
     assert back.version == 1
 
