@@ -273,6 +273,11 @@ def _add_analyst_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--scale", type=float, default=1.0, help="multiplies account counts")
     p.add_argument("--days", type=int, default=3)
+    p.add_argument(
+        "--extra",
+        help="comma-separated opt-in populations to add (licensed_partner: a data-licensing "
+        "partner that harvests by contract, for measuring analysts' feedback)",
+    )
 
     p = add(
         "replay", commands.cmd_replay, "send a recorded stream to the input topic in time order"

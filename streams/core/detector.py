@@ -10,6 +10,7 @@ stage only when they are new or its score moved.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -371,7 +372,7 @@ class Detector:
             alerts.extend(self._score(profile, verdict.ts_ms))
         self.store.touch(profile, None)
         ts_terms = terms(profile.behaviour, self.params.disabled, self.releases_seen)
-        return alerts, behaviour_vector(ts_terms, templated_share(profile.behaviour))
+        return alerts, lookalike_vector(profile, ts_terms, templated_share(profile.behaviour))
 
     def open_alerts_state(self) -> bytes:
         return orjson.dumps({a: o.to_state() for a, o in self.open_alerts.items()})
@@ -482,7 +483,7 @@ class Detector:
             return []
         target, pull = 0.0, 0.0
         if held is None and self.verdicts.examples:
-            target, pull = self.verdicts.pull(behaviour_vector(ts_terms, templated))
+            target, pull = self.verdicts.pull(lookalike_vector(profile, ts_terms, templated))
             raw += pull * (target - raw)
             conf += pull * (target - conf)
         profile.raw_score, profile.confidence = raw, conf
@@ -565,12 +566,22 @@ class Detector:
         ]
 
 
-def behaviour_vector(ts_terms: list[Term], templated: float) -> Vector:
-    """How an account behaves, as the look-alike model compares accounts: each
-    behavioural signal's strength and the templated share, all in 0..1 (no identities,
-    no context, no prompt text)."""
+def lookalike_vector(profile: AccountProfile, ts_terms: list[Term], templated: float) -> Vector:
+    """An account as the look-alike model compares accounts, every feature in 0..1:
+    how it behaves (each behavioural signal's strength, the templated share) and who it
+    is (signup channel, account age). A look-alike behaves the same *and* is the same
+    kind of account: a verdict on an enterprise partner's old account says nothing about
+    a fresh self-serve account harvesting the same way. No identities, no prompt text."""
     vector = {t.code: round(t.value, 4) for t in ts_terms if t.code != "risky_context"}
     vector["templated_share"] = round(templated, 4)
+    channel = profile.signup_channel
+    vector[f"channel={channel[:32]}" if channel else "channel=unknown"] = 1.0
+    created = profile.account_created_ms
+    if created:
+        age_days = max(profile.last_seen_ms - created, 0) / DAY_MS
+        vector["age"] = round(min(1.0, math.log10(1.0 + age_days) / 3.0), 4)
+    else:
+        vector["age_unknown"] = 1.0
     return vector
 
 

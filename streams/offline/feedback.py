@@ -19,7 +19,7 @@ import orjson
 from streams.core.event import InvalidEvent
 from streams.core.timeutil import format_rfc3339_ms, parse_rfc3339_ms
 from streams.core.verdicts import parse_feedback
-from streams.offline.evaluation import Label
+from streams.offline.evaluation import Label, first_alert_times
 
 
 def simulate_verdicts(
@@ -29,36 +29,70 @@ def simulate_verdicts(
     delay_ms: int,
     analyst: str = "simulated-analyst",
 ) -> list[dict[str, Any]]:
-    """Verdicts on the first ``first`` findings (by first detection) that labels can
-    decide, each ``delay_ms`` after the finding was raised; in time order."""
-    opened: dict[str, Mapping[str, Any]] = {}
-    for alert in alerts:
-        if alert.get("status", "open") == "open" and alert["alert_id"] not in opened:
-            opened[alert["alert_id"]] = alert
-    findings = sorted(
-        opened.values(), key=lambda a: (parse_rfc3339_ms(a["detected_at"]), a["alert_id"])
+    """The verdicts of an analyst who reviews the first ``first`` alert records (every
+    version, in detection order), each ``delay_ms`` after it was raised: an account
+    alert gets a verdict on its account; a campaign alert one on the campaign (abuse
+    when most members it lists are attackers, once per campaign), and every member an
+    abusive campaign lists that the labels call benign is cleared with a benign verdict
+    on that account. Records labels cannot decide are skipped. Returned in time order."""
+    records = sorted(
+        (a for a in alerts if a.get("status", "open") == "open"),
+        key=lambda a: (parse_rfc3339_ms(a["detected_at"]), a["alert_id"], a["version"]),
     )
+    decided: set[tuple[str, str]] = set()
     verdicts: list[dict[str, Any]] = []
-    for alert in findings:
-        if len(verdicts) >= first:
-            break
-        known = [labels[a].label for a in alert["account_ids"] if a in labels]
+
+    def say(field: str, target: str, abuse: bool, ts: int) -> None:
+        if (field, target) in decided:
+            return
+        decided.add((field, target))
+        verdicts.append(
+            {
+                field: target,
+                "verdict": "abuse" if abuse else "benign",
+                "analyst": analyst,
+                "ts": format_rfc3339_ms(ts),
+            }
+        )
+
+    for alert in records[:first]:
+        known = {a: labels[a].label for a in alert["account_ids"] if a in labels}
         if not known:
             continue  # nothing to decide it by
-        abuse = known.count("attack") * 2 > len(known)
         ts = parse_rfc3339_ms(alert["detected_at"]) + delay_ms
-        verdict: dict[str, Any] = {
-            "verdict": "abuse" if abuse else "benign",
-            "analyst": analyst,
-            "ts": format_rfc3339_ms(ts),
-        }
-        if alert["kind"] == "campaign":
-            verdict["campaign_id"] = alert["campaign_id"]
-        else:
-            verdict["account_id"] = alert["account_ids"][0]
-        verdicts.append(verdict)
+        if alert["kind"] == "account":
+            account = alert["account_ids"][0]
+            if account in known:
+                say("account_id", account, known[account] == "attack", ts)
+            continue
+        attackers = sum(1 for label in known.values() if label == "attack")
+        abuse = attackers * 2 > len(known)
+        say("campaign_id", alert["campaign_id"], abuse, ts)
+        if abuse:
+            for account, label in sorted(known.items()):
+                if label == "benign":
+                    say("account_id", account, False, ts)
     verdicts.sort(key=lambda v: parse_rfc3339_ms(v["ts"]))
     return verdicts
+
+
+def current_findings(alerts: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+    """Account -> first alert time, for the accounts the findings name in the end: the
+    last version of each alert, unless an analyst's benign verdict closed it (what a
+    consumer that keeps the latest version per alert acts on)."""
+    alerts = list(alerts)
+    latest: dict[str, Mapping[str, Any]] = {}
+    for alert in alerts:
+        held = latest.get(alert["alert_id"])
+        if held is None or alert["version"] > held["version"]:
+            latest[alert["alert_id"]] = alert
+    named = {
+        account
+        for alert in latest.values()
+        if alert.get("resolution") != "benign"
+        for account in alert["account_ids"]
+    }
+    return {a: t for a, t in first_alert_times(alerts).items() if a in named}
 
 
 def load_verdicts(path: Path) -> list[tuple[int, bytes]]:
@@ -131,7 +165,7 @@ def feedback_effect(
     return {"without_feedback": figures(before), "with_feedback": figures(after)}
 
 
-def format_effect(effect: Mapping[str, Any]) -> str:
+def format_effect(effect: Mapping[str, Any], scope: str) -> str:
     """The comparison as a small table."""
     before, after = effect["without_feedback"], effect["with_feedback"]
 
@@ -157,6 +191,7 @@ def format_effect(effect: Mapping[str, Any]) -> str:
             )
         )
     width = max(len(r[0]) for r in rows)
-    lines = [f"{'unreviewed accounts':<{width}}  {'without':>10}  {'with verdicts':>13}"]
+    width = max(width, len(scope))
+    lines = [f"{scope:<{width}}  {'without':>10}  {'with verdicts':>13}"]
     lines += [f"{name:<{width}}  {a:>10}  {b:>13}" for name, a, b in rows]
     return "\n".join(lines)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ from streams.core.timeutil import format_rfc3339_ms
 from streams.sim.calls import Row
 from streams.sim.identity import Account
 from streams.sim.malformed import corrupt, plan
-from streams.sim.populations import POPULATIONS, Campaign, Context
+from streams.sim.populations import EXTRAS, POPULATIONS, Campaign, Context
 from streams.sim.world import NEW_MODEL, START_MS, Period
 from streams.sim.writer import write_campaigns, write_events, write_labels
 
@@ -129,13 +129,19 @@ def simulate(
     scale: float = 1.0,
     days: int = 3,
     progress: Callable[[str], None] | None = None,
+    extra: Sequence[str] = (),
 ) -> SimulationSummary:
     """Generate the labelled traffic and write ``events.jsonl.gz``, ``labels.csv`` and
     ``campaigns.json`` into ``out_dir`` (created if needed).
 
     ``scale`` multiplies account counts (volumes per account stay realistic); ``days`` is
-    the simulated span starting 2026-11-19T00:00Z. Same arguments, same bytes.
+    the simulated span starting 2026-11-19T00:00Z; ``extra``: opt-in populations
+    (``EXTRAS``) added to the default ones. Same arguments, same bytes.
     """
+    unknown = sorted(set(extra) - set(EXTRAS))
+    if unknown:
+        raise ValueError(f"unknown extra population(s) {unknown}; known: {sorted(EXTRAS)}")
+    specs = (*POPULATIONS, *(EXTRAS[name] for name in dict.fromkeys(extra)))
     if not scale > 0:
         raise ValueError("scale must be positive")
     if days < 1:
@@ -148,7 +154,7 @@ def simulate(
     rows: list[Row] = []
     accounts: dict[str, Account] = {}
     campaigns: list[Campaign] = []
-    for spec in POPULATIONS:
+    for spec in specs:
         t0 = time.perf_counter()
         out = spec.generate(ctx)
         for a in out.accounts:
@@ -202,7 +208,7 @@ def simulate(
     )
 
     pop_stats = []
-    for spec in POPULATIONS:
+    for spec in specs:
         members = [a for a in seen if accounts[a].population == spec.name]
         pop_stats.append(
             PopulationStats(

@@ -358,6 +358,9 @@ class WorkerRuntime:
         if "verdict" in doc:
             verdict = Verdict.from_row(doc["verdict"])
             self._guarded(record, lambda: self._apply_verdict(record.partition, verdict))
+        elif "member" in doc:  # one member's share of a campaign verdict
+            member = Verdict.from_row(doc["member"])
+            self._guarded(record, lambda: self._apply_verdict(record.partition, member, False))
         else:
             self._guarded(record, lambda: self._learn_example(record.partition, doc["example"]))
 
@@ -366,7 +369,9 @@ class WorkerRuntime:
         features = {str(k): float(v) for k, v in vector.items()}
         self.detector_for(partition).verdicts.learn(str(example_id), features, bool(abuse))
 
-    def _apply_verdict(self, partition: int, verdict: Verdict) -> None:
+    def _apply_verdict(self, partition: int, verdict: Verdict, campaigns: bool = True) -> None:
+        """A verdict on one of ``partition``'s accounts; then the campaign stage's part,
+        unless it comes from the campaign stage (a member of a campaign verdict)."""
         alerts, vector = self.detector_for(partition).apply_verdict(verdict)
         for alert in alerts:
             self._emit(alert)
@@ -381,7 +386,8 @@ class WorkerRuntime:
                 row = orjson.dumps({"example": list(example)})
                 for p in range(self._link_partitions):
                     self._send_verdict(p, row)
-        self._campaign_verdict(verdict)
+        if campaigns:
+            self._campaign_verdict(verdict)
 
     def _campaign_verdict(self, verdict: Verdict) -> None:
         """The campaign stage's part of a verdict: in process, or through its topic
@@ -393,8 +399,22 @@ class WorkerRuntime:
         self._send_evidence(b"campaigns", orjson.dumps({"verdict": verdict.to_row()}), None)
 
     def _campaign_applies(self, verdict: Verdict) -> None:
-        for alert in self.campaigns.apply_verdict(verdict):
+        """The campaign stage applies a verdict; a benign campaign's members then each
+        get their share of it where their profiles live (suppressed, and examples for
+        the look-alike model), as if the analyst had judged each of them."""
+        alerts, members = self.campaigns.apply_verdict(verdict)
+        for alert in alerts:
             self._emit(alert)
+        n = self._link_partitions
+        for account in members:
+            member = Verdict(
+                f"{verdict.verdict_id}/{account}", account, None, verdict.abuse, verdict.ts_ms
+            )
+            owner = key_partition(account, n) if n > 1 else 0
+            if self._send_verdict is None:
+                self._apply_verdict(owner, member, False)
+            else:
+                self._send_verdict(owner, orjson.dumps({"member": member.to_row()}))
 
     def handle_evidence(self, record: SourceRecord) -> None:
         """One record of the evidence topic (live): the campaign stage."""
@@ -577,10 +597,12 @@ class WorkerRuntime:
 
 
 def _verdict_record(blob: bytes) -> dict[str, Any]:
-    """An internal verdict record: ``{"verdict": row}`` or ``{"example": [id, vector, abuse]}``."""
+    """An internal verdict record: ``{"verdict": row}``, ``{"member": row}`` (a campaign
+    verdict's share for one member) or ``{"example": [id, vector, abuse]}``."""
     doc = orjson.loads(blob)
-    if not isinstance(doc, dict) or not ({"verdict", "example"} & doc.keys()):
+    if not isinstance(doc, dict) or not ({"verdict", "member", "example"} & doc.keys()):
         raise ValueError("not a verdict record")
-    if "verdict" in doc:
-        Verdict.from_row(doc["verdict"])  # checks its shape
+    for kind in ("verdict", "member"):
+        if kind in doc:
+            Verdict.from_row(doc[kind])  # checks its shape
     return doc

@@ -198,26 +198,33 @@ def test_a_benign_campaign_verdict_closes_it_and_keeps_its_members_quiet() -> No
     stage = CampaignStage(CampaignParams())
     (alert,) = feed(stage, card_fleet(["a1", "a2", "a3"]))
     assert alert.campaign_id is not None
-    (close,) = stage.apply_verdict(verdict(alert.campaign_id, False, T0 + HOUR_MS, campaign=True))
+    (close,), members = stage.apply_verdict(
+        verdict(alert.campaign_id, False, T0 + HOUR_MS, campaign=True)
+    )
     assert (close.alert_id, close.version, close.resolution) == (alert.alert_id, 2, BENIGN)
     assert close.campaign_id == alert.campaign_id
+    assert members == ["a1", "a2", "a3"]  # each gets its share of the verdict
     # The same accounts keep sharing the card: no campaign alert while the verdict holds.
     assert opened(feed(stage, card_fleet(["a1", "a2", "a3"], T0 + 2 * HOUR_MS))) == []
+    # Nor new accounts on the card the benign campaign shared (the customer's next team).
+    assert opened(feed(stage, card_fleet(["n1", "n2", "n3"], T0 + 3 * HOUR_MS))) == []
     # Other accounts on their own card are still caught.
-    assert opened(feed(stage, card_fleet(["b1", "b2", "b3"], T0 + 3 * HOUR_MS, key="pay:b")))
+    assert opened(feed(stage, card_fleet(["b1", "b2", "b3"], T0 + 4 * HOUR_MS, key="pay:b")))
 
 
 def test_an_abuse_campaign_verdict_confirms_it_and_counts_its_members_fully() -> None:
     stage = CampaignStage(CampaignParams())
     (alert,) = feed(stage, card_fleet(["a1", "a2", "a3"]))
     assert alert.campaign_id is not None
-    (confirmed,) = stage.apply_verdict(
+    (confirmed,), members = stage.apply_verdict(
         verdict(alert.campaign_id, True, T0 + HOUR_MS, campaign=True)
     )
+    assert members == []
     assert (confirmed.alert_id, confirmed.version) == (alert.alert_id, 2)
     assert confirmed.severity == "critical" and confirmed.score == 1.0
     assert confirmed.reasons[0].code == "analyst_confirmed"
-    assert stage.apply_verdict(verdict(alert.campaign_id, True, T0 + HOUR_MS, campaign=True)) == []
+    again = stage.apply_verdict(verdict(alert.campaign_id, True, T0 + HOUR_MS, campaign=True))
+    assert again == ([], [])
     # A borderline group linked to a confirmed account scores as if it were harvesting.
     assert stage.score(frozenset({"a1"}))[1] == 1.0
 
@@ -228,3 +235,52 @@ def test_a_confirmed_account_lifts_a_borderline_group_over_the_bar() -> None:
     helped = CampaignStage(CampaignParams())
     helped.apply_verdict(verdict("w1", True, T0 - HOUR_MS))
     assert opened(feed(helped, card_fleet(["w1", "w2", "w3"], raw=0.5)))
+
+
+def test_a_benign_member_verdict_reissues_the_campaign_without_it() -> None:
+    stage = CampaignStage(CampaignParams())
+    (alert,) = feed(stage, card_fleet(["a1", "a2", "a3", "a4"]))
+    alerts, members = stage.apply_verdict(verdict("a4", False, T0 + HOUR_MS))
+    (update,) = alerts
+    assert members == []
+    assert (update.alert_id, update.version) == (alert.alert_id, alert.version + 1)
+    assert update.account_ids == ("a1", "a2", "a3") and update.status == OPEN
+    assert update.reasons[0].code == "analyst_cleared"
+
+
+def test_look_alikes_must_be_the_same_kind_of_account() -> None:
+    """A benign verdict on an old enterprise account does not lower a fresh self-serve
+    account harvesting the same way."""
+    d = detector(account_threshold=0.5)
+    old = _rfc3339(T0 - 400 * DAY_MS)
+    judged = [
+        harvest_call("partner", i, signup_channel="enterprise", account_created_at=old)
+        for i in range(100)
+    ]
+    run(d, judged)
+    _, example = d.apply_verdict(verdict("partner", False, T0 + 100 * MINUTE_MS))
+    assert example is not None and example["channel=enterprise"] == 1.0
+    d.verdicts.learn("partner-example", example, False)
+    fresh = [
+        harvest_call(
+            "fresh",
+            i,
+            ts_ms=T0 + DAY_MS + i * MINUTE_MS,
+            signup_channel="self_serve",
+            account_created_at=_rfc3339(T0 + DAY_MS - HOUR_MS),
+        )
+        for i in range(100)
+    ]
+    alerts = opened(run(d, fresh, 200))
+    assert alerts and "analyst_lookalike" not in {r.code for r in alerts[0].reasons}
+    colleague = [
+        harvest_call(
+            "colleague",
+            i,
+            ts_ms=T0 + DAY_MS + i * MINUTE_MS,
+            signup_channel="enterprise",
+            account_created_at=old,
+        )
+        for i in range(100)
+    ]
+    assert opened(run(d, colleague, 400)) == []

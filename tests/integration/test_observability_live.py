@@ -64,8 +64,7 @@ def test_worker_exposes_metrics_health_readiness_and_json_logs(
         source_lag = [
             (k, v)
             for k, v in scraped().items()
-            if k[0] == "distillguard_consumer_lag"
-            and ("topic", settings.topic_api_calls) in k[1]
+            if k[0] == "distillguard_consumer_lag" and ("topic", settings.topic_api_calls) in k[1]
         ]
         wait_for(
             lambda: all(

@@ -192,3 +192,26 @@ def test_every_alert_leaves_with_cloudevents_headers_and_an_ocsf_finding() -> No
         )
         assert oh["ce_id"] == h["ce_id"] + b".ocsf"
         assert finding["finding_info"]["uid"] == alert["alert_id"] and finding["class_uid"] == 2004
+
+
+def test_a_benign_campaign_verdict_reaches_each_member_where_it_lives() -> None:
+    """Live: the campaign stage turns a benign campaign verdict into one verdict per
+    member, sent to the partition owning that member; applied there, the member is
+    suppressed and its behaviour becomes a look-alike example."""
+    shell = Shell(live=True)
+    stage = shell.runtime.campaigns
+    stage.ids.assign([frozenset({"m1", "m2", "m3"})], T0)
+    (cid,) = stage.ids.current()
+    doc = {"campaign_id": cid, "verdict": "benign", "ts": format_rfc3339_ms(T0 + 1)}
+    shell.runtime.handle_feedback(SourceRecord("feedback", 0, 0, orjson.dumps(doc)))
+    # No account named: straight to the campaign stage, behind the buffered evidence.
+    [(_, to_stage, _)] = shell.evidence.sent
+    shell.runtime.handle_evidence(SourceRecord("dg-evidence", 0, 0, to_stage))
+    routed = {orjson.loads(v)["member"][1]: p for p, v in shell.verdicts}
+    assert routed == {m: key_partition(m, PARTITIONS) for m in ("m1", "m2", "m3")}
+    for p, value in list(shell.verdicts):
+        shell.runtime.handle_verdict(SourceRecord("dg-verdicts", p, 0, value))
+    for member, p in routed.items():
+        assert shell.runtime.detector_for(p).verdicts.status(member, T0 + 2) is False
+    # A member's share does not go back to the campaign stage (no loop).
+    assert len(shell.evidence.sent) == 1

@@ -12,6 +12,7 @@ from streams.worker.heap import HeapTrimmer
 
 def test_trims_at_most_once_per_period(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[int] = []
+
     def trim(pad: int) -> int:
         calls.append(pad)
         return 1

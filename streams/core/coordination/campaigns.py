@@ -106,6 +106,7 @@ class CampaignStage:
     vouched: dict[str, int] = field(default_factory=dict)
     confirmed: dict[str, int] = field(default_factory=dict)
     suppressed: dict[str, int] = field(default_factory=dict)  # campaign id -> until
+    vouched_keys: dict[str, int] = field(default_factory=dict)  # a benign campaign's keys
     changed: bool = False
 
     def __post_init__(self) -> None:
@@ -115,8 +116,12 @@ class CampaignStage:
     def process(self, evidence: PairEvidence) -> list[Alert]:
         """Fold one pair of evidence in; regroup when due and return the alerts raised."""
         ts = evidence.ts_ms
-        if self._vouched(evidence.a, ts) or self._vouched(evidence.b, ts):
-            return []  # an analyst said benign: its links prove nothing
+        if (
+            self._vouched(evidence.a, ts)
+            or self._vouched(evidence.b, ts)
+            or self.vouched_keys.get(evidence.key, ts) > ts
+        ):
+            return []  # an analyst said benign: these links prove nothing
         self._note(evidence.a, evidence.raw_a, evidence.events_a, ts, evidence.key)
         self._note(evidence.b, evidence.raw_b, evidence.events_b, ts, evidence.key)
         # One kind of link counts once per pair (renewed, not piled up): a pair needs
@@ -157,13 +162,18 @@ class CampaignStage:
         until = self.vouched.get(account)
         return until is not None and ts < until
 
-    def apply_verdict(self, verdict: Verdict) -> list[Alert]:
+    def apply_verdict(self, verdict: Verdict) -> tuple[list[Alert], list[str]]:
         """An analyst's verdict on an account or a campaign (its current members).
 
         Benign: the accounts leave the graph and their evidence is ignored for the
-        verdict's TTL; a campaign called benign closes and stays quiet. Abuse: the accounts
+        verdict's TTL, and every raised campaign listing one of them is re-emitted without
+        it; a campaign called benign closes and stays quiet, and the keys its members
+        shared (its card, its network, its templates) link nobody while the verdict holds,
+        so the same customer's next accounts do not form it again. Abuse: the accounts
         count as fully harvest-like in every group they are linked into (the accounts
         linked to them are raised); a campaign called abuse is re-emitted as confirmed.
+        Returns the alerts, and the members a benign campaign verdict is about (each
+        gets its share of the verdict where its profile lives).
         """
         until = verdict.ts_ms + self.params.verdict_ttl_ms
         accounts: set[str] = set()
@@ -180,7 +190,6 @@ class CampaignStage:
             (self.vouched if verdict.abuse else self.confirmed).pop(account, None)
             if not verdict.abuse:
                 self.graph.remove(account)
-        self._cap_verdicts()
         self.changed = True
         alerts: list[Alert] = []
         cid = verdict.campaign_id
@@ -191,22 +200,77 @@ class CampaignStage:
                     alerts.append(alert)
             else:
                 self.suppressed[cid] = until
+                for key in self._shared_keys(group):
+                    self.vouched_keys.pop(key, None)
+                    self.vouched_keys[key] = until
                 closed = self._close(cid, verdict.ts_ms, BENIGN, "an analyst's benign verdict")
                 if closed is not None:
                     alerts.append(closed)
         if accounts and not verdict.abuse:
-            self.touched |= {a for a in accounts if a in self.group_of}
+            alerts.extend(self._clear(accounts, verdict.ts_ms))
+            # Regroup what is left of their groups (they are out of the graph).
+            for gid in {self.group_of[a] for a in accounts if a in self.group_of}:
+                self.touched |= self.ids.current().get(gid, frozenset()) - accounts
         self.rescore |= accounts
+        self._cap_verdicts()
+        members = sorted(group) if group is not None and not verdict.abuse else []
+        return alerts, members
+
+    def _shared_keys(self, members: frozenset[str]) -> list[str]:
+        """Keys at least two of ``members`` were recently linked through."""
+        holders: dict[str, int] = {}
+        for account in members:
+            for key in self.keys.get(account, {}):
+                holders[key] = holders.get(key, 0) + 1
+        return sorted(k for k, n in holders.items() if n >= 2)
+
+    def _clear(self, accounts: set[str], ts: int) -> list[Alert]:
+        """Re-emit every raised campaign that lists ``accounts`` without them."""
+        alerts = []
+        for cid, raised in sorted(self.raised.items()):
+            gone = raised.members & accounts
+            if not gone:
+                continue
+            members = raised.members - gone
+            if not members:
+                continue  # nothing left to list: it closes when its group retires
+            raised = self.raised[cid] = _Raised(
+                raised.alert_id, raised.version + 1, raised.severity, members, ts, raised.score
+            )
+            _, pooled, requests = self.score(members)
+            reasons, evidence = self._explain(members, ts, pooled, requests)
+            alerts.append(
+                Alert(
+                    alert_id=raised.alert_id,
+                    version=raised.version,
+                    kind="campaign",
+                    campaign_id=cid,
+                    account_ids=tuple(sorted(members)),
+                    detected_at_ms=ts,
+                    score=raised.score,
+                    severity=raised.severity,
+                    reasons=(
+                        Reason(
+                            "analyst_cleared",
+                            f"{len(gone)} member(s) cleared by an analyst's benign verdict",
+                            0.0,
+                        ),
+                        *reasons,
+                    ),
+                    evidence=evidence,
+                    model_version=self.params.model_version,
+                )
+            )
         return alerts
 
     def _cap_verdicts(self) -> None:
         cap = self.params.max_nodes
-        for book in (self.vouched, self.confirmed, self.suppressed):
+        for book in (self.vouched, self.confirmed, self.suppressed, self.vouched_keys):
             while len(book) > cap:
                 del book[next(iter(book))]
 
     def _expire_verdicts(self, ts: int) -> None:
-        for book in (self.vouched, self.confirmed, self.suppressed):
+        for book in (self.vouched, self.confirmed, self.suppressed, self.vouched_keys):
             for key in [k for k, until in book.items() if ts >= until]:
                 del book[key]
 
@@ -484,7 +548,7 @@ class CampaignStage:
                 sorted(self.touched),
                 sorted(self.rescore),
                 self.last_prune_ms,
-                [self.vouched, self.confirmed, self.suppressed],
+                [self.vouched, self.confirmed, self.suppressed, self.vouched_keys],
             ]
         )
 
@@ -511,7 +575,8 @@ class CampaignStage:
         stage.last_prune_ms = int(state[9])
         if len(state) > 10:
             books = [{str(k): int(u) for k, u in book.items()} for book in state[10]]
-            stage.vouched, stage.confirmed, stage.suppressed = books
+            stage.vouched, stage.confirmed, stage.suppressed = books[:3]
+            stage.vouched_keys = books[3] if len(books) > 3 else {}
         stage.group_of = {m: gid for gid, ms in stage.ids.current().items() for m in ms}
         return stage
 

@@ -15,6 +15,7 @@ from streams.sim.populations import (
     fleet_blatant,
     hackathon,
     hydra,
+    licensed,
     low_and_slow,
     release_pivot,
     reseller_mixed,
@@ -23,7 +24,15 @@ from streams.sim.populations import (
 )
 from streams.sim.populations.base import Campaign, Context, Output, PopulationSpec
 
-__all__ = ["ATTACKS", "HARD_NEGATIVES", "POPULATIONS", "Campaign", "Context", "Output"]
+__all__ = [
+    "ATTACKS",
+    "EXTRAS",
+    "HARD_NEGATIVES",
+    "POPULATIONS",
+    "Campaign",
+    "Context",
+    "Output",
+]
 
 POPULATIONS: Final[tuple[PopulationSpec, ...]] = (
     developer.SPEC,
@@ -47,3 +56,5 @@ HARD_NEGATIVES: Final = (
     "hackathon",
 )
 ATTACKS: Final = tuple(p.name for p in POPULATIONS if p.label == "attack")
+# Opt-in populations (``simulate --extra``), generated after the default ones.
+EXTRAS: Final[dict[str, PopulationSpec]] = {licensed.SPEC.name: licensed.SPEC}
