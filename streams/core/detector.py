@@ -51,7 +51,14 @@ from streams.core.scoring import (
     terms,
 )
 from streams.core.text import prompt_features, template_bands
-from streams.core.verdicts import Vector, Verdict, VerdictBook, VerdictParams
+from streams.core.verdicts import (
+    Example,
+    Vector,
+    Verdict,
+    VerdictBook,
+    VerdictParams,
+    distance,
+)
 from streams.core.workloads import NO_SYSTEM_PROMPT
 
 SWEEP_EVERY_MS = 60_000  # how often (event time) open alerts are checked for quiet accounts
@@ -130,6 +137,7 @@ class Detector:
         "clock_changed",
         "context",
         "duplicates",
+        "examples",
         "last_sweep_ms",
         "links",
         "models",
@@ -162,6 +170,7 @@ class Detector:
         self.releases_seen = False  # has the partition seen a model released after its start
         self.context = ContextModel()  # the partition's learned context model (river)
         self.verdicts = VerdictBook(params.verdicts)  # analysts' verdicts, look-alike model
+        self.examples: list[Example] = []  # not yet taken by the shell
         # Accounts with an open alert -> (alert id, version, severity, score, last request):
         # closed after ``close_quiet_ms`` without a request (checked once a minute).
         self.open_alerts: dict[str, OpenAlert] = {}
@@ -312,6 +321,23 @@ class Detector:
             t - start >= DAY_MS for t in self.models.values()
         )
 
+    def take_examples(self) -> list[Example]:
+        """Look-alike examples of this partition's judged accounts that every partition
+        should learn (new, or moved as the account's behaviour matured)."""
+        examples, self.examples = self.examples, []
+        return examples
+
+    def _refresh_example(
+        self, profile: AccountProfile, ts_terms: list[Term], templated: float, abuse: bool
+    ) -> None:
+        vector = lookalike_vector(profile, ts_terms, templated)
+        account = profile.account_id
+        known = self.verdicts.example(account)
+        if known is None or distance(known, vector) >= self.params.verdicts.radius / 4:
+            until = self.verdicts.accounts[account][1]
+            self.verdicts.learn(account, vector, abuse, until)
+            self.examples.append((account, vector, abuse, until))
+
     def _close_quiet(self, now: int) -> list[Alert]:
         """Close the open alerts of accounts without a request for ``close_quiet_ms``."""
         self.last_sweep_ms = now
@@ -349,30 +375,34 @@ class Detector:
             model_version=self.params.model_version,
         )
 
-    def apply_verdict(self, verdict: Verdict) -> tuple[list[Alert], Vector | None]:
+    def apply_verdict(self, verdict: Verdict) -> list[Alert]:
         """An analyst's verdict on one of this partition's accounts: held for its TTL
         (benign: the open alert closes and the account stays quiet; abuse: it is alerted
-        as confirmed). Returns the alerts and the account's behaviour vector, the example
-        every partition's look-alike model should learn (None for an unknown account)."""
+        as confirmed). The account's look-alike example, which every partition's model
+        should learn, waits in ``take_examples`` (none for an account never seen)."""
         account = verdict.account_id
         if account is None:
-            return [], None
+            return []
         self.verdicts.record(verdict)
+        self.verdicts.forget(account)  # a new verdict: a new example
         profile = self.store.get(account)
         alerts: list[Alert] = []
         if not verdict.abuse and account in self.open_alerts:
             closed = self._close(account, verdict.ts_ms, BENIGN, "an analyst's benign verdict")
             alerts.append(closed)
         if profile is None:
-            return alerts, None
+            return alerts
         if not verdict.abuse:
             profile.raw_score = profile.confidence = profile.alertable = 0.0
             profile.scored_ms = -1  # re-scored (and re-announced) on its next request
         else:
             alerts.extend(self._score(profile, verdict.ts_ms))
         self.store.touch(profile, None)
-        ts_terms = terms(profile.behaviour, self.params.disabled, self.releases_seen)
-        return alerts, lookalike_vector(profile, ts_terms, templated_share(profile.behaviour))
+        if self.verdicts.example(account) is None:  # (scoring a confirmed one made it)
+            ts_terms = terms(profile.behaviour, self.params.disabled, self.releases_seen)
+            templated = templated_share(profile.behaviour)
+            self._refresh_example(profile, ts_terms, templated, verdict.abuse)
+        return alerts
 
     def open_alerts_state(self) -> bytes:
         return orjson.dumps({a: o.to_state() for a, o in self.open_alerts.items()})
@@ -478,12 +508,14 @@ class Detector:
         conf = lone_confidence(ts_terms, templated, profile.requests, params.prior_events)
         profile.scored_ms, profile.scored_requests = ts, profile.requests
         held = self.verdicts.status(profile.account_id, ts)
+        if held is not None:
+            self._refresh_example(profile, ts_terms, templated, held)
         if held is False:  # an analyst called it benign: quiet, and no suspect
             profile.raw_score = profile.confidence = profile.alertable = 0.0
             return []
         target, pull = 0.0, 0.0
         if held is None and self.verdicts.examples:
-            target, pull = self.verdicts.pull(lookalike_vector(profile, ts_terms, templated))
+            target, pull = self.verdicts.pull(lookalike_vector(profile, ts_terms, templated), ts)
             raw += pull * (target - raw)
             conf += pull * (target - conf)
         profile.raw_score, profile.confidence = raw, conf

@@ -31,6 +31,8 @@ from streams.core.event import InvalidEvent
 from streams.core.timeutil import parse_rfc3339_ms
 
 Vector = dict[str, float]
+# A judged account's look-alike example: (account, vector, abuse, valid until event time).
+Example = tuple[str, Vector, bool, int]
 
 MAX_FEEDBACK_BYTES = 65_536
 MAX_ID_CHARS = 128
@@ -120,25 +122,33 @@ class VerdictParams:
     max_pull: float = 0.9  # how far the closest examples can move a score
 
 
-def _distance(a: Vector, b: Vector, **_: Any) -> float:
+def distance(a: Vector, b: Vector, **_: Any) -> float:
     """Euclidean distance of two behaviour vectors (a feature absent counts as 0)."""
     return float(utils.math.minkowski_distance(a, b, 2))
 
 
 class VerdictBook:
-    """Verdicts on accounts (with a TTL) and the look-alike model of their examples."""
+    """Verdicts on accounts (with a TTL) and the look-alike model of their examples.
 
-    __slots__ = ("_seen", "accounts", "changed", "examples", "params", "search")
+    One example per judged account (its id): a judged account's vector is refreshed as
+    its behaviour matures (``Detector`` re-sends it when it moved), so the examples keep
+    describing what the judged accounts do, not their first hour. An example lapses with
+    its verdict.
+    """
+
+    __slots__ = ("_next_expiry", "_stale", "accounts", "changed", "examples", "params", "search")
 
     def __init__(self, params: VerdictParams | None = None) -> None:
         self.params = params or VerdictParams()
         self.accounts: dict[str, tuple[bool, int]] = {}  # account -> (abuse, until)
-        self.examples: list[tuple[str, Vector, bool]] = []  # (id, vector, abuse), oldest first
-        self._seen: set[str] = set()
+        # example id (the judged account) -> (vector, abuse, until), oldest first
+        self.examples: dict[str, tuple[Vector, bool, int]] = {}
         # Items are (vector, label); the wrapper measures the vectors only.
         self.search = neighbors.LazySearch(
-            window_size=self.params.window, dist_func=FunctionWrapper(_distance)
+            window_size=self.params.window, dist_func=FunctionWrapper(distance)
         )
+        self._stale = False  # an example was replaced: rebuild the search window
+        self._next_expiry = 1 << 62  # the earliest example ``until``
         self.changed = False
 
     def record(self, verdict: Verdict) -> None:
@@ -164,26 +174,66 @@ class VerdictBook:
             return None
         return abuse
 
-    def learn(self, example_id: str, vector: Vector, abuse: bool) -> bool:
-        """Add one labelled behaviour vector; False when it was already learned."""
-        if example_id in self._seen:
+    def learn(self, example_id: str, vector: Vector, abuse: bool, until: int) -> bool:
+        """Add or replace one labelled vector, valid until ``until`` (event time); False
+        when it was already known as is."""
+        known = self.examples.get(example_id)
+        if known is not None and known == (vector, abuse, until):
             return False
-        self.examples.append((example_id, dict(vector), abuse))
-        self._seen.add(example_id)
-        if len(self.examples) > self.params.window:
-            gone, *_ = self.examples.pop(0)
-            self._seen.discard(gone)
-        self.search.append((dict(vector), abuse))
+        examples = self.examples
+        if known is not None:
+            del examples[example_id]
+            self._stale = True
+        examples[example_id] = (dict(vector), abuse, until)
+        self._next_expiry = min(self._next_expiry, until)
+        if len(examples) > self.params.window:
+            del examples[next(iter(examples))]
+            self._stale = True
+        if not self._stale:
+            self.search.append((dict(vector), abuse))
         self.changed = True
         return True
 
-    def pull(self, vector: Vector) -> tuple[float, float]:
-        """(target, strength): where the look-alike examples pull a score (0 benign, 1
-        abuse) and how strongly (0 = no example within the radius)."""
+    def forget(self, example_id: str) -> None:
+        if self.examples.pop(example_id, None) is not None:
+            self._stale = self.changed = True
+
+    def example(self, example_id: str) -> Vector | None:
+        known = self.examples.get(example_id)
+        return None if known is None else known[0]
+
+    def _searchable(self) -> neighbors.LazySearch:
+        if self._stale:
+            self.search = neighbors.LazySearch(
+                window_size=self.params.window, dist_func=FunctionWrapper(distance)
+            )
+            for vector, abuse, _ in self.examples.values():
+                self.search.append((vector, abuse))
+            self._stale = False
+        return self.search
+
+    def _expire(self, now: int) -> None:
+        if now < self._next_expiry:
+            return
+        lapsed = [i for i, (_, _, until) in self.examples.items() if until <= now]
+        self._next_expiry = min(
+            (u for _, _, u in self.examples.values() if u > now), default=1 << 62
+        )
+        for example_id in lapsed:
+            del self.examples[example_id]
+        if lapsed:
+            self._stale = self.changed = True
+
+    def pull(self, vector: Vector, now: int) -> tuple[float, float]:
+        """(target, strength): where the look-alike examples still valid at ``now`` pull
+        a score (0 benign, 1 abuse) and how strongly (0 = no example within the radius)."""
+        if not self.examples:
+            return 0.0, 0.0
+        self._expire(now)
         if not self.examples:
             return 0.0, 0.0
         p = self.params
-        found, distances = self.search.search((vector, None), n_neighbors=p.neighbours)
+        found, distances = self._searchable().search((vector, None), n_neighbors=p.neighbours)
         weight = abuse = 0.0
         for (_, label), distance in zip(found, distances, strict=True):
             if distance >= p.radius:
@@ -195,16 +245,16 @@ class VerdictBook:
             return 0.0, 0.0
         return abuse / weight, p.max_pull * min(1.0, weight)
 
-    def adjust(self, vector: Vector, score: float) -> float:
+    def adjust(self, vector: Vector, score: float, now: int) -> float:
         """``score`` moved towards what the verdicts on look-alikes say."""
-        target, strength = self.pull(vector)
+        target, strength = self.pull(vector, now)
         return score + strength * (target - score)
 
     def to_bytes(self) -> bytes:
         return orjson.dumps(
             {
                 "accounts": [[a, abuse, until] for a, (abuse, until) in self.accounts.items()],
-                "examples": [[i, v, abuse] for i, v, abuse in self.examples],
+                "examples": [[i, v, a, until] for i, (v, a, until) in self.examples.items()],
             }
         )
 
@@ -213,7 +263,8 @@ class VerdictBook:
         state = orjson.loads(blob)
         book = cls(params)
         book.accounts = {str(a): (bool(abuse), int(u)) for a, abuse, u in state["accounts"]}
-        for example_id, vector, abuse in state["examples"]:
-            book.learn(str(example_id), {str(k): float(x) for k, x in vector.items()}, bool(abuse))
+        for example_id, vector, abuse, until in state["examples"]:
+            features = {str(k): float(x) for k, x in vector.items()}
+            book.learn(str(example_id), features, bool(abuse), int(until))
         book.changed = False
         return book

@@ -43,7 +43,7 @@ from streams.core.linking import (
 from streams.core.ocsf import detection_finding
 from streams.core.pipeline import PipelineParams
 from streams.core.redact import redact_prompt
-from streams.core.verdicts import Vector, Verdict, VerdictBook, parse_feedback
+from streams.core.verdicts import Example, Verdict, VerdictBook, parse_feedback
 from streams.worker import chunks
 
 log = logging.getLogger("distillguard.worker")
@@ -170,7 +170,7 @@ class WorkerRuntime:
         self._send_verdict = send_verdict
         self._source = source  # CloudEvents source: the app id
         # Offline, verdict examples every detector learns, kept for detectors made later.
-        self._examples: list[tuple[str, Vector, bool]] = []
+        self._examples: list[Example] = []
         self.detectors: dict[int, Detector] = {}
         self.link_stages: dict[int, LinkStage] = {}
         self._campaigns: CampaignStage | None = None
@@ -251,6 +251,9 @@ class WorkerRuntime:
             updates = detector.take_links()
             if updates:
                 self._forward_links(updates)
+            if detector.examples:
+                for example in detector.take_examples():
+                    self._share_example(example)
         except InvalidEvent as exc:
             self._dead_letter(record, exc.reason, str(exc))
         except Exception as exc:  # a bug must not stop the stream
@@ -365,29 +368,35 @@ class WorkerRuntime:
             self._guarded(record, lambda: self._learn_example(record.partition, doc["example"]))
 
     def _learn_example(self, partition: int, example: list[Any]) -> None:
-        example_id, vector, abuse = example
+        example_id, vector, abuse, until = example
         features = {str(k): float(v) for k, v in vector.items()}
-        self.detector_for(partition).verdicts.learn(str(example_id), features, bool(abuse))
+        self.detector_for(partition).verdicts.learn(
+            str(example_id), features, bool(abuse), int(until)
+        )
 
     def _apply_verdict(self, partition: int, verdict: Verdict, campaigns: bool = True) -> None:
         """A verdict on one of ``partition``'s accounts; then the campaign stage's part,
         unless it comes from the campaign stage (a member of a campaign verdict)."""
-        alerts, vector = self.detector_for(partition).apply_verdict(verdict)
-        for alert in alerts:
+        detector = self.detector_for(partition)
+        for alert in detector.apply_verdict(verdict):
             self._emit(alert)
-        if vector is not None:
-            example = (verdict.verdict_id, vector, verdict.abuse)
-            if self._send_verdict is None:
-                self._examples.append(example)
-                del self._examples[: -self.params.detector.verdicts.window]
-                for detector in self.detectors.values():
-                    detector.verdicts.learn(*example)
-            else:
-                row = orjson.dumps({"example": list(example)})
-                for p in range(self._link_partitions):
-                    self._send_verdict(p, row)
+        for example in detector.take_examples():
+            self._share_example(example)
         if campaigns:
             self._campaign_verdict(verdict)
+
+    def _share_example(self, example: Example) -> None:
+        """A judged account's look-alike example to every partition's model (one
+        record per partition live; offline, every detector and the ones made later)."""
+        if self._send_verdict is None:
+            self._examples.append(example)
+            del self._examples[: -self.params.detector.verdicts.window]
+            for detector in self.detectors.values():
+                detector.verdicts.learn(*example)
+            return
+        row = orjson.dumps({"example": list(example)})
+        for p in range(self._link_partitions):
+            self._send_verdict(p, row)
 
     def _campaign_verdict(self, verdict: Verdict) -> None:
         """The campaign stage's part of a verdict: in process, or through its topic

@@ -107,10 +107,10 @@ def test_a_benign_verdict_closes_the_alert_and_keeps_the_account_quiet_for_its_t
     d = detector(verdicts=VerdictParams(ttl_ms=ttl))
     first = opened(run(d, [harvest_call("h", i) for i in range(100)]))[0]
     at = T0 + 100 * MINUTE_MS
-    alerts, example = d.apply_verdict(verdict("h", False, at))
-    (close,) = alerts
+    (close,) = d.apply_verdict(verdict("h", False, at))
     assert (close.alert_id, close.status, close.resolution) == (first.alert_id, CLOSED, BENIGN)
-    assert example is not None  # the account's behaviour, for the look-alike model
+    (example,) = d.take_examples()  # the account's behaviour, for every look-alike model
+    assert example[0] == "h" and example[2] is False and example[3] == at + ttl
     # Still harvesting, but benign per the analyst: no alert, and no suspect for links.
     more = run(d, [harvest_call("h", 100 + i) for i in range(200)], 100)
     assert not more
@@ -125,20 +125,19 @@ def test_a_benign_verdict_closes_the_alert_and_keeps_the_account_quiet_for_its_t
 def test_an_abuse_verdict_alerts_an_account_the_detector_had_not_flagged() -> None:
     d = detector()
     assert not run(d, [harvest_call("h", i) for i in range(5)])  # too few requests alone
-    alerts, _ = d.apply_verdict(verdict("h", True, T0 + HOUR_MS))
-    (alert,) = alerts
+    (alert,) = d.apply_verdict(verdict("h", True, T0 + HOUR_MS))
     assert alert.severity == "critical" and alert.score == 1.0
     assert alert.reasons[0].code == "analyst_confirmed"
     profile = d.store.get("h")
     assert profile is not None and profile.raw_score == 1.0  # its links now weigh fully
     # Read twice (a replay after a restart), nothing new is emitted.
-    assert d.apply_verdict(verdict("h", True, T0 + HOUR_MS))[0] == []
+    assert d.apply_verdict(verdict("h", True, T0 + HOUR_MS)) == []
 
 
 def test_a_verdict_on_an_unknown_account_is_held_for_when_it_appears() -> None:
     d = detector()
-    alerts, example = d.apply_verdict(verdict("later", False, T0))
-    assert alerts == [] and example is None
+    assert d.apply_verdict(verdict("later", False, T0)) == []
+    assert d.take_examples() == []
     assert not run(d, [harvest_call("later", i) for i in range(100)])
 
 
@@ -148,9 +147,8 @@ def test_a_benign_verdict_lowers_look_alikes_only() -> None:
     third still is (the bar is lowered so that the third, milder one clears it)."""
     d = detector(account_threshold=0.5)
     assert opened(run(d, [harvest_call("judged", i) for i in range(100)]))  # as the twin would be
-    _, example = d.apply_verdict(verdict("judged", False, T0 + 100 * MINUTE_MS))
-    assert example is not None
-    d.verdicts.learn("judged-example", example, False)
+    d.apply_verdict(verdict("judged", False, T0 + 100 * MINUTE_MS))
+    assert [e[0] for e in d.take_examples()] == ["judged"]  # learned here, sent to all
     twin = run(
         d, [harvest_call("twin", i, ts_ms=T0 + DAY_MS + i * MINUTE_MS) for i in range(100)], 200
     )
@@ -180,9 +178,8 @@ def test_an_abuse_verdict_raises_look_alikes_below_the_bar() -> None:
     params = {"account_threshold": 0.9}  # this harvester alone stays below it
     d = detector(**params)
     assert not run(d, [harvest_call("judged", i) for i in range(100)])
-    _, example = d.apply_verdict(verdict("judged", True, T0 + 100 * MINUTE_MS))
-    assert example is not None
-    d.verdicts.learn("judged-example", example, True)
+    d.apply_verdict(verdict("judged", True, T0 + 100 * MINUTE_MS))
+    assert [e[0] for e in d.take_examples()] == ["judged"]
     twin = run(
         d, [harvest_call("twin", i, ts_ms=T0 + DAY_MS + i * MINUTE_MS) for i in range(100)], 200
     )
@@ -258,9 +255,9 @@ def test_look_alikes_must_be_the_same_kind_of_account() -> None:
         for i in range(100)
     ]
     run(d, judged)
-    _, example = d.apply_verdict(verdict("partner", False, T0 + 100 * MINUTE_MS))
-    assert example is not None and example["channel=enterprise"] == 1.0
-    d.verdicts.learn("partner-example", example, False)
+    d.apply_verdict(verdict("partner", False, T0 + 100 * MINUTE_MS))
+    (example,) = d.take_examples()
+    assert example[1]["channel=enterprise"] == 1.0
     fresh = [
         harvest_call(
             "fresh",

@@ -119,10 +119,20 @@ def test_the_book_is_bounded() -> None:
     book = VerdictBook(VerdictParams(max_accounts=3, window=2))
     for i in range(10):
         book.record(Verdict(str(i), f"a{i}", None, False, i))
-        book.learn(str(i), {"x": float(i)}, bool(i % 2))
+        book.learn(str(i), {"x": float(i)}, bool(i % 2), 100)
     assert list(book.accounts) == ["a7", "a8", "a9"]
-    assert [e[0] for e in book.examples] == ["8", "9"]
-    assert not book.learn("9", {"x": 9.0}, True)  # already known
+    assert list(book.examples) == ["8", "9"]
+    assert not book.learn("9", {"x": 9.0}, True, 100)  # already known as is
+    assert book.learn("9", {"x": 0.5}, True, 100)  # refreshed: replaced, not added
+    assert list(book.examples) == ["8", "9"] and book.example("9") == {"x": 0.5}
+
+
+def test_an_example_lapses_with_its_verdict() -> None:
+    book = VerdictBook(VerdictParams(radius=1.0))
+    book.learn("judged", {"x": 0.0}, False, until=1000)
+    assert book.pull({"x": 0.0}, now=999)[1] > 0
+    assert book.pull({"x": 0.0}, now=1000) == (0.0, 0.0)
+    assert not book.examples
 
 
 @settings(max_examples=100, deadline=None)
@@ -142,12 +152,12 @@ def test_pull_stays_between_the_score_and_the_neighbours_and_survives_a_restore(
 ) -> None:
     book = VerdictBook(VerdictParams(window=8))
     for i, (vector, abuse) in enumerate(examples):
-        book.learn(str(i), vector, abuse)
-    target, strength = book.pull(probe)
+        book.learn(str(i), vector, abuse, 10**12)
+    target, strength = book.pull(probe, 0)
     assert 0.0 <= target <= 1.0 and 0.0 <= strength <= book.params.max_pull
-    adjusted = book.adjust(probe, score)
+    adjusted = book.adjust(probe, score, 0)
     assert min(score, target) - 1e-9 <= adjusted <= max(score, target) + 1e-9
     restored = VerdictBook.from_bytes(book.to_bytes(), VerdictParams(window=8))
-    assert restored.pull(probe) == (target, strength)
+    assert restored.pull(probe, 0) == (target, strength)
     if strength == 0:
         assert adjusted == score  # unlike every example: untouched
