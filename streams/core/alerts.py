@@ -98,7 +98,7 @@ def closing(
         kind=kind,
         account_ids=account_ids,
         detected_at_ms=ts_ms,
-        score=score,
+        score=round(score, 4),
         severity=severity,
         reasons=(Reason(f"closed_{resolution}", detail, 0.0),),
         model_version=model_version,

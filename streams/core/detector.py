@@ -392,6 +392,8 @@ class Detector:
             alerts.append(closed)
         if profile is None:
             return alerts
+        if "risky_context" not in self.params.disabled:
+            self.context.learn(context_features(profile), verdict.abuse)  # a label as good as any
         if not verdict.abuse:
             profile.raw_score = profile.confidence = profile.alertable = 0.0
             profile.scored_ms = -1  # re-scored (and re-announced) on its next request

@@ -200,6 +200,7 @@ def test_a_benign_campaign_verdict_closes_it_and_keeps_its_members_quiet() -> No
     )
     assert (close.alert_id, close.version, close.resolution) == (alert.alert_id, 2, BENIGN)
     assert close.campaign_id == alert.campaign_id
+    assert close.score == alert.score  # rounded as every other version (was not)
     assert members == ["a1", "a2", "a3"]  # each gets its share of the verdict
     # The same accounts keep sharing the card: no campaign alert while the verdict holds.
     assert opened(feed(stage, card_fleet(["a1", "a2", "a3"], T0 + 2 * HOUR_MS))) == []
@@ -281,3 +282,24 @@ def test_look_alikes_must_be_the_same_kind_of_account() -> None:
         for i in range(100)
     ]
     assert opened(run(d, colleague, 400)) == []
+
+
+def test_campaign_verdicts_and_lifecycle_survive_a_restart() -> None:
+    """State taken after verdicts restores to a stage that closes and suppresses the
+    same way, under the same ids and versions."""
+    whole = CampaignStage(CampaignParams())
+    (a,) = feed(whole, card_fleet(["a1", "a2", "a3"]))
+    (b,) = feed(whole, card_fleet(["b1", "b2", "b3"], T0 + HOUR_MS, key="pay:b"))
+    assert a.campaign_id is not None
+    whole.apply_verdict(verdict(a.campaign_id, False, T0 + 2 * HOUR_MS, campaign=True))
+    whole.apply_verdict(verdict("b3", True, T0 + 2 * HOUR_MS))
+    blob = whole.to_bytes()
+    restarted = CampaignStage.from_bytes(CampaignParams(), blob)
+    assert restarted.to_bytes() == blob
+    later = card_fleet(["a1", "a2", "a3", "c1"], T0 + 3 * DAY_MS)
+    later += card_fleet(["z1", "z2", "z3"], T0 + 3 * DAY_MS, key="pay:z")
+    emitted = feed(restarted, later)
+    assert emitted == feed(whole, later)
+    # b went quiet and closes; the benign campaign's card links nobody; z is new.
+    assert [(x.alert_id, x.resolution) for x in closed(emitted)] == [(b.alert_id, QUIET)]
+    assert [set(x.account_ids) for x in opened(emitted)] == [{"z1", "z2", "z3"}]

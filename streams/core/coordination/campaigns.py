@@ -247,7 +247,7 @@ class CampaignStage:
                     campaign_id=cid,
                     account_ids=tuple(sorted(members)),
                     detected_at_ms=ts,
-                    score=raised.score,
+                    score=round(raised.score, 4),
                     severity=raised.severity,
                     reasons=(
                         Reason(
