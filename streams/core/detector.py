@@ -171,8 +171,8 @@ class Detector:
         self.context = ContextModel()  # the partition's learned context model (river)
         self.verdicts = VerdictBook(params.verdicts)  # analysts' verdicts, look-alike model
         self.examples: list[Example] = []  # not yet taken by the shell
-        # Accounts with an open alert -> (alert id, version, severity, score, last request):
-        # closed after ``close_quiet_ms`` without a request (checked once a minute).
+        # Accounts with an open alert -> what closing it needs: closed after
+        # ``close_quiet_ms`` without a request (checked once a minute of event time).
         self.open_alerts: dict[str, OpenAlert] = {}
         self.open_changed = False
         self.last_sweep_ms = -1

@@ -108,6 +108,10 @@ class _RuntimeCollector(Collector):
             "pair_evidence", "Pair-evidence records sent to the campaign stage", c.evidence
         )
         yield _counter("checkpoints", "State checkpoints written", c.checkpoints)
+        yield _counter("verdicts", "Analysts' verdicts read from the feedback topic", c.verdicts)
+        yield _counter(
+            "ocsf_errors", "Alerts that could not be mirrored as OCSF findings", c.ocsf_errors
+        )
         yield _gauge("tracked_accounts", "Account profiles held", stats["tracked_accounts"])
         yield _gauge("tracked_keys", "Shared keys held by the links stage", stats["tracked_keys"])
         yield _gauge(
