@@ -295,3 +295,43 @@ def count_by_header(
         value = dict(record.headers or []).get(header, b"").decode(errors="replace")
         counts[value] = counts.get(value, 0) + 1
     return counts
+
+
+def read_offsets(
+    bootstrap: str,
+    topic: str,
+    partition: int,
+    start: int,
+    end: int,
+    *,
+    security: ClientSecurity = PLAINTEXT,
+    timeout_s: float = 10.0,
+    max_fetch_bytes: int = 8 * 1024 * 1024,
+) -> list[tuple[int, bytes | None]] | None:
+    """The records of ``topic[partition]`` at offsets ``start`` .. ``end - 1`` as
+    (offset, value), read with a consumer of their own (no group); offsets the log does
+    not hold (transaction markers, compaction) are simply absent. None if the position
+    did not reach ``end`` within ``timeout_s``."""
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap,
+        **kafka_python_kwargs(security),
+        enable_auto_commit=False,
+        max_partition_fetch_bytes=max_fetch_bytes,
+        fetch_max_bytes=max_fetch_bytes,
+    )
+    try:
+        tp = TopicPartition(topic, partition)
+        consumer.assign([tp])
+        consumer.seek(tp, start)
+        found: list[tuple[int, bytes | None]] = []
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            for batch in consumer.poll(timeout_ms=200, max_records=max(1, end - start)).values():
+                for record in batch:
+                    if start <= record.offset < end:
+                        found.append((record.offset, record.value))
+            if consumer.position(tp) >= end:
+                return found
+        return None
+    finally:
+        consumer.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from faust.types import TP
 
 from streams.config import Settings
 from streams.core.pipeline import params_from_settings
+from streams.kafka.io import read_offsets
 from streams.kafka.pipeline import evidence_topic, links_topic, verdicts_topic
 from streams.kafka.security import faust_credentials, security_from_settings
 from streams.worker.heap import HeapTrimmer
@@ -122,6 +124,17 @@ class _ReplayingConsumer(faust_aiokafka.Consumer):
             return False
         return bool(super().ack(message))
 
+    def ack_offset(self, tp: TP, offset: int) -> None:
+        """Acknowledge a record processed outside the stream (a hole read out of band):
+        what ``ack`` does for a message, for an offset."""
+        committed = self._committed_offset[tp]
+        if committed is None or offset >= committed:
+            acked_index = self._acked_index[tp]
+            if offset not in acked_index:
+                acked_index.add(offset)
+                self._acked[tp].append(offset)
+                self._n_acked += 1
+
     async def _commit_offsets(self, offsets: Any, start_new_transaction: bool = True) -> bool:
         """Commit only once every record the processed events produced is delivered.
 
@@ -181,6 +194,9 @@ class DistillguardApp(faust.App):
 def _state_table(app: faust.App, name: str, partitions: int) -> Any:
     # bytes keys and values -> faust's "raw" codec: the state bytes as they are.
     return app.Table(name, default=None, partitions=partitions, key_type=bytes, value_type=bytes)
+
+
+Handler = Callable[[SourceRecord], None]
 
 
 def _record(message: Any) -> SourceRecord:
@@ -315,30 +331,77 @@ def create_app(settings: Settings, source_partitions: int | None = None) -> faus
     app.distillguard_held = held  # type: ignore[attr-defined]
     app.distillguard_sequencer = sequencer  # type: ignore[attr-defined]
 
-    async def admitted(message: Any) -> bool:
+    security = security_from_settings(settings)
+
+    async def fill_hole(message: Any, expected: int, handle: Handler) -> bool:
+        """Read the records a hole misses out of band, process and acknowledge them in
+        order; False if they could not be read (then the stream rewinds instead).
+
+        A rewind (seek back) is what faust's stream handles worst: after a takeover we
+        measured it both stalling a partition and letting a commit pass records only
+        delivered before the seek (lost). Reading the few missing records directly
+        leaves the stream alone."""
+        where = {"topic": message.topic, "partition": message.partition, "offset": message.offset}
+        found = await asyncio.to_thread(
+            read_offsets,
+            settings.bootstrap_servers,
+            message.topic,
+            message.partition,
+            expected,
+            message.offset,
+            security=security,
+            max_fetch_bytes=max(1_048_576, settings.max_record_bytes + 65_536),
+        )
+        if found is None:
+            log.warning("could not read the hole before %s[%d]@%d", *where.values(), extra=where)
+            return False
+        if message.generation_id != app.consumer_generation_id or not app.flow_control.is_active():
+            return False  # a rebalance came in between: the next owner reads them
+        for offset, value in found:
+            handle(SourceRecord(message.topic, message.partition, offset, value))
+        consumer: _ReplayingConsumer = app.consumer  # type: ignore[assignment]
+        for offset in range(expected, message.offset):  # absent ones (markers) included
+            consumer.ack_offset(message.tp, offset)
+        log.warning(
+            "offset hole in %s[%d] before %d: read %d record(s) from %d out of band",
+            message.topic,
+            message.partition,
+            message.offset,
+            len(found),
+            expected,
+            extra=where,
+        )
+        return True
+
+    async def admitted(message: Any, handle: Handler) -> bool:
         """Whether to process ``message`` now (see streams.worker.sequence)."""
         tp = (message.topic, message.partition)
         committed = getattr(app.consumer, "_committed_offset", {}).get(message.tp)
         verdict = sequencer.admit(tp, message.offset, committed)
         if verdict is Admit.PROCESS:
             return True
+        if verdict is Admit.HOLD:
+            held.add((message.topic, message.partition, message.offset))
+            return False
+        expected = sequencer.expected(tp)
+        assert expected is not None  # a hole is relative to a known next offset
+        if await fill_hole(message, expected, handle):
+            sequencer.filled(tp, message.offset)
+            return sequencer.admit(tp, message.offset, committed) is Admit.PROCESS
         held.add((message.topic, message.partition, message.offset))
-        if verdict is Admit.REWIND:
-            expected = sequencer.expected(tp)
-            assert expected is not None  # a hole is relative to a known next offset
-            log.warning(
-                "offset hole in %s[%d]: got %d, expected %s; rewinding",
-                message.topic,
-                message.partition,
-                message.offset,
-                expected,
-                extra={
-                    "topic": message.topic,
-                    "partition": message.partition,
-                    "offset": message.offset,
-                },
-            )
-            await app.consumer.seek(message.tp, expected)
+        log.warning(
+            "offset hole in %s[%d]: got %d, expected %s; rewinding",
+            message.topic,
+            message.partition,
+            message.offset,
+            expected,
+            extra={
+                "topic": message.topic,
+                "partition": message.partition,
+                "offset": message.offset,
+            },
+        )
+        await app.consumer.seek(message.tp, expected)
         return False
 
     clock = time.perf_counter
@@ -350,7 +413,7 @@ def create_app(settings: Settings, source_partitions: int | None = None) -> faus
     @app.agent(source, name="accounts")
     async def accounts_stage(stream: faust.StreamT[bytes]) -> None:
         async for event in stream.events():
-            if await admitted(event.message):
+            if await admitted(event.message, runtime.handle):
                 started = clock()
                 runtime.handle(_record(event.message))
                 observe_accounts(clock() - started)
@@ -358,7 +421,7 @@ def create_app(settings: Settings, source_partitions: int | None = None) -> faus
     @app.agent(links, name="links")
     async def links_stage(stream: faust.StreamT[bytes]) -> None:
         async for event in stream.events():
-            if await admitted(event.message):
+            if await admitted(event.message, runtime.handle_link):
                 started = clock()
                 runtime.handle_link(_record(event.message))
                 observe_links(clock() - started)
@@ -366,7 +429,7 @@ def create_app(settings: Settings, source_partitions: int | None = None) -> faus
     @app.agent(evidence, name="campaigns")
     async def campaign_stage(stream: faust.StreamT[bytes]) -> None:
         async for event in stream.events():
-            if await admitted(event.message):
+            if await admitted(event.message, runtime.handle_evidence):
                 started = clock()
                 runtime.handle_evidence(_record(event.message))
                 observe_campaigns(clock() - started)
@@ -374,13 +437,13 @@ def create_app(settings: Settings, source_partitions: int | None = None) -> faus
     @app.agent(feedback, name="feedback")
     async def feedback_stage(stream: faust.StreamT[bytes]) -> None:
         async for event in stream.events():
-            if await admitted(event.message):
+            if await admitted(event.message, runtime.handle_feedback):
                 runtime.handle_feedback(_record(event.message))
 
     @app.agent(verdicts, name="verdicts")
     async def verdicts_stage(stream: faust.StreamT[bytes]) -> None:
         async for event in stream.events():
-            if await admitted(event.message):
+            if await admitted(event.message, runtime.handle_verdict):
                 runtime.handle_verdict(_record(event.message))
 
     @app.timer(interval=BATCH_LINGER_S)

@@ -4,10 +4,11 @@ faust can hand a stream a partition's records with one missing (we measured it a
 restarts and rebalances: the record is dropped inside faust and only fetched again if
 something seeks back). Profiles skip every offset at or below the last one they applied,
 so a record arriving *after* its successors would be taken for a replay and lost. The
-sequencer notices the hole, holds later records back (they are neither processed nor
-acknowledged) and asks the shell to rewind the partition to the missing offset. If the
-rewind brings the same later record first again, the hole is real (transaction markers,
-compaction) and the stream moves on.
+sequencer notices the hole; the shell first reads the missing records out of band and
+processes them in order (``filled``). Only if that fails does it hold later records back
+(neither processed nor acknowledged) and rewind the partition to the missing offset; if
+the rewind brings the same later record first again, the hole is real (transaction
+markers, compaction) and the stream moves on.
 """
 
 from __future__ import annotations
@@ -58,6 +59,12 @@ class OffsetSequencer:
             return Admit.HOLD
         self._rewinding[tp] = (expected, offset)
         return Admit.REWIND
+
+    def filled(self, tp: TopicPartition, upto: int) -> None:
+        """The hole before ``upto`` was filled out of band: ``upto`` is next."""
+        self._next[tp] = upto
+        self._rewinding.pop(tp, None)
+        self.holes_refilled += 1
 
     def forget(self, tps: set[TopicPartition]) -> None:
         """Partitions revoked: their next owner starts from the committed offsets."""

@@ -83,3 +83,16 @@ def test_every_offset_below_the_expected_one_was_processed_or_was_never_there(
     expected = seq.expected(TP)
     if expected is not None:
         assert set(range(expected)) <= processed | accepted_holes
+
+
+def test_a_hole_filled_out_of_band_lets_the_stream_go_on() -> None:
+    seq = OffsetSequencer()
+    tp = ("api-calls", 0)
+    assert seq.admit(tp, 929, None) is Admit.PROCESS  # nothing known: takes it as next
+    seq.forget({tp})
+    assert seq.admit(tp, 930, 929) is Admit.REWIND  # 929 missing after a takeover
+    seq.filled(tp, 930)  # the shell read 929 itself
+    assert seq.admit(tp, 930, 929) is Admit.PROCESS
+    assert seq.admit(tp, 931, 929) is Admit.PROCESS
+    assert seq.holes_refilled == 1
+    assert seq.admit(tp, 929, 929) is Admit.PROCESS  # faust delivering it late: harmless
