@@ -58,6 +58,7 @@ from streams.core.verdicts import (
     VerdictBook,
     VerdictParams,
     distance,
+    pulled,
 )
 from streams.core.workloads import NO_SYSTEM_PROMPT
 
@@ -518,8 +519,7 @@ class Detector:
         target, pull = 0.0, 0.0
         if held is None and self.verdicts.examples:
             target, pull = self.verdicts.pull(lookalike_vector(profile, ts_terms, templated), ts)
-            raw += pull * (target - raw)
-            conf += pull * (target - conf)
+            raw, conf = pulled(raw, target, pull), pulled(conf, target, pull)
         profile.raw_score, profile.confidence = raw, conf
         eligible = self._eligible(profile.requests, templated)
         # The figure the lone-account threshold applies to (0 while not eligible): the
@@ -527,7 +527,7 @@ class Detector:
         profile.alertable = conf if eligible else 0.0
         workload = self._worst_workload(profile, ts_terms[-1])
         if workload is not None:
-            workload = (*workload[:2], workload[2] + pull * (target - workload[2]), *workload[3:])
+            workload = (*workload[:2], pulled(workload[2], target, pull), *workload[3:])
         if workload is not None and workload[2] > profile.alertable:
             profile.alertable = workload[2]
         if held:  # confirmed by an analyst

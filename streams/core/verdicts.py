@@ -127,6 +127,11 @@ def distance(a: Vector, b: Vector, **_: Any) -> float:
     return float(utils.math.minkowski_distance(a, b, 2))
 
 
+def pulled(score: float, target: float, strength: float) -> float:
+    """``score`` moved ``strength`` of the way towards ``target`` (see ``VerdictBook.pull``)."""
+    return score + strength * (target - score)
+
+
 class VerdictBook:
     """Verdicts on accounts (with a TTL) and the look-alike model of their examples.
 
@@ -244,11 +249,6 @@ class VerdictBook:
         if weight <= 0.0:
             return 0.0, 0.0
         return abuse / weight, p.max_pull * min(1.0, weight)
-
-    def adjust(self, vector: Vector, score: float, now: int) -> float:
-        """``score`` moved towards what the verdicts on look-alikes say."""
-        target, strength = self.pull(vector, now)
-        return score + strength * (target - score)
 
     def to_bytes(self) -> bytes:
         return orjson.dumps(

@@ -66,8 +66,7 @@ def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
     from streams.offline.replay import replay_file
 
     path = Path(args.file)
-    if not path.is_file():
-        print(f"error: no such file: {path}", file=sys.stderr)
+    if _missing(path):
         return 2
     report = replay_file(
         settings.bootstrap_servers,
@@ -111,10 +110,9 @@ def cmd_backtest(args: argparse.Namespace, settings: Settings) -> int:
     tally = Tally(labels) if labels is not None else None
     verdicts: list[tuple[int, bytes]] = []
     if args.feedback:
-        path = Path(args.feedback)
-        if not path.is_file():
-            raise SystemExit(f"error: no such file: {path}")
-        verdicts = load_verdicts(path)
+        if _missing(Path(args.feedback)):
+            return 2
+        verdicts = load_verdicts(Path(args.feedback))
     with ExitStack() as stack:
         alerts_out = (
             stack.enter_context(Path(args.alerts_out).open("wb")) if args.alerts_out else None
@@ -265,10 +263,8 @@ def cmd_ablate(args: argparse.Namespace, settings: Settings) -> int:
     from streams.offline.ablation import ablate, format_table
 
     path, labels = Path(args.file), Path(args.labels)
-    for required in (path, labels):
-        if not required.is_file():
-            print(f"error: no such file: {required}", file=sys.stderr)
-            return 2
+    if _missing(path, labels):
+        return 2
     signals = [s.strip() for s in args.signals.split(",") if s.strip()] if args.signals else None
     rows = ablate(
         path,
@@ -288,10 +284,8 @@ def cmd_ablate(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_simulate_verdicts(args: argparse.Namespace, settings: Settings) -> int:
     """Play an analyst deciding the first alerts of a run from the labels."""
     alerts_path, labels_path = Path(args.alerts), Path(args.labels)
-    for path in (alerts_path, labels_path):
-        if not path.is_file():
-            print(f"error: no such file: {path}", file=sys.stderr)
-            return 2
+    if _missing(alerts_path, labels_path):
+        return 2
     with alerts_path.open("rb") as lines:
         alerts = [orjson.loads(line) for line in lines if line.strip()]
     verdicts = simulate_verdicts(
@@ -301,3 +295,12 @@ def cmd_simulate_verdicts(args: argparse.Namespace, settings: Settings) -> int:
     abuse = sum(1 for v in verdicts if v["verdict"] == "abuse")
     print(f"wrote {n} verdicts ({abuse} abuse, {n - abuse} benign) to {args.out}")
     return 0
+
+
+def _missing(*paths: Path) -> bool:
+    """Say which of ``paths`` is not a file (the first one), if any."""
+    for path in paths:
+        if not path.is_file():
+            print(f"error: no such file: {path}", file=sys.stderr)
+            return True
+    return False

@@ -13,6 +13,7 @@ import orjson
 from streams.core.alerts import BENIGN, CLOSED, OPEN, QUIET, Alert
 from streams.core.coordination.campaigns import CampaignParams, CampaignStage
 from streams.core.detector import DAY_MS, Detector, DetectorParams
+from streams.core.timeutil import format_rfc3339_ms
 from streams.core.verdicts import Verdict, VerdictParams, parse_feedback
 from tests.core.coordination.test_campaigns import card_fleet, feed
 from tests.core.test_detector import LONE_THRESHOLD, MINUTE_MS, harvest_call, run
@@ -31,16 +32,9 @@ def verdict(target: str, abuse: bool, ts_ms: int, campaign: bool = False) -> Ver
     doc = {
         "campaign_id" if campaign else "account_id": target,
         "verdict": "abuse" if abuse else "benign",
-        "ts": ts_ms,
+        "ts": format_rfc3339_ms(ts_ms),
     }
-    doc["ts"] = _rfc3339(ts_ms)
     return parse_feedback(orjson.dumps(doc))
-
-
-def _rfc3339(ts_ms: int) -> str:
-    from streams.core.timeutil import format_rfc3339_ms
-
-    return format_rfc3339_ms(ts_ms)
 
 
 def opened(alerts: list[Alert]) -> list[Alert]:
@@ -250,7 +244,7 @@ def test_look_alikes_must_be_the_same_kind_of_account() -> None:
     """A benign verdict on an old enterprise account does not lower a fresh self-serve
     account harvesting the same way."""
     d = detector(account_threshold=0.5)
-    old = _rfc3339(T0 - 400 * DAY_MS)
+    old = format_rfc3339_ms(T0 - 400 * DAY_MS)
     judged = [
         harvest_call("partner", i, signup_channel="enterprise", account_created_at=old)
         for i in range(100)
@@ -265,7 +259,7 @@ def test_look_alikes_must_be_the_same_kind_of_account() -> None:
             i,
             ts_ms=T0 + DAY_MS + i * MINUTE_MS,
             signup_channel="self_serve",
-            account_created_at=_rfc3339(T0 + DAY_MS - HOUR_MS),
+            account_created_at=format_rfc3339_ms(T0 + DAY_MS - HOUR_MS),
         )
         for i in range(100)
     ]

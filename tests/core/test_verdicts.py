@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from streams.core.event import InvalidEvent
-from streams.core.verdicts import Verdict, VerdictBook, VerdictParams, parse_feedback
+from streams.core.verdicts import Verdict, VerdictBook, VerdictParams, parse_feedback, pulled
 from tests.test_schemas import validator
 
 TS = "2026-11-23T08:00:00.000Z"
@@ -155,7 +155,7 @@ def test_pull_stays_between_the_score_and_the_neighbours_and_survives_a_restore(
         book.learn(str(i), vector, abuse, 10**12)
     target, strength = book.pull(probe, 0)
     assert 0.0 <= target <= 1.0 and 0.0 <= strength <= book.params.max_pull
-    adjusted = book.adjust(probe, score, 0)
+    adjusted = pulled(score, target, strength)
     assert min(score, target) - 1e-9 <= adjusted <= max(score, target) + 1e-9
     restored = VerdictBook.from_bytes(book.to_bytes(), VerdictParams(window=8))
     assert restored.pull(probe, 0) == (target, strength)
