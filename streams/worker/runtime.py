@@ -51,6 +51,11 @@ _T = TypeVar("_T")
 
 Headers = list[tuple[str, bytes]]
 
+# How often (in a partition's event time) the input's time is passed on to the campaign
+# stage, behind the links and evidence already sent, so that it regroups evidence left
+# waiting when the links stop changing (a fleet's last members, a quiet night).
+TICK_EVERY_MS = 60_000
+
 
 class Sink(Protocol):
     """Where records go: a faust topic's ``send_soon`` in the worker, a list in tests."""
@@ -161,6 +166,9 @@ class WorkerRuntime:
         self._send_link = send_link
         self._link_partitions = link_partitions
         self._link_buffers: dict[int, list[LinkUpdate]] = {}
+        self._ticked: dict[int, int] = {}  # input partition -> time of its last tick
+        self._link_ticked: dict[int, int] = {}  # links partition -> last tick passed on
+        self._evidence_since_tick: set[int] = set()  # links partitions with new evidence
         self._evidence_buffer: list[PairEvidence] = []
         self._send_evidence = send_evidence
         self._states = states
@@ -254,6 +262,7 @@ class WorkerRuntime:
             if detector.examples:
                 for example in detector.take_examples():
                     self._share_example(example)
+            self._tick(record.partition, detector)
         except InvalidEvent as exc:
             self._dead_letter(record, exc.reason, str(exc))
         except Exception as exc:  # a bug must not stop the stream
@@ -287,16 +296,67 @@ class WorkerRuntime:
             buffers, self._link_buffers = self._link_buffers, {}
             for partition, batch in buffers.items():
                 self._send_link(partition, batch_to_bytes(batch))
+        self._flush_evidence()
+
+    def _flush_evidence(self) -> None:
         if self._evidence_buffer and self._send_evidence is not None:
             evidence, self._evidence_buffer = self._evidence_buffer, []
             self._send_evidence(b"campaigns", batch_to_bytes(evidence), None)
 
+    def _tick(self, partition: int, detector: Detector) -> None:
+        """About once a minute of a partition's event time (its clock, which one stray
+        timestamp cannot move), tell the campaign stage: live, through every links
+        partition behind the updates this partition sent it, so a tick never overtakes
+        the evidence it is meant to let through."""
+        now = detector.store.clock.now_ms
+        if now is None:
+            return
+        last = self._ticked.setdefault(partition, now)  # the first tick a minute on
+        if 0 <= now - last < TICK_EVERY_MS:
+            return
+        self._ticked[partition] = now
+        if self._send_link is None:
+            self._advance(now)
+            return
+        record = orjson.dumps({"tick": now})
+        buffers = self._link_buffers
+        for links_partition in range(self._link_partitions):
+            batch = buffers.pop(links_partition, None)
+            if batch:
+                self._send_link(links_partition, batch_to_bytes(batch))
+            self._send_link(links_partition, record)
+
     def handle_link(self, record: SourceRecord) -> None:
         """One record of the links topic (live): the links stage of its partition; the
-        evidence it yields leaves as one record."""
+        evidence it yields leaves as one record. A tick is passed on."""
+        if record.value is not None and record.value[:1] == b"{":
+            tick = self._decode_internal(record, _tick_record)
+            if tick is not None:
+                self._guarded(record, lambda: self._pass_tick(record.partition, tick))
+            return
         updates = self._decode_internal(record, link_updates_from_bytes)
         if updates is not None:
             self._guarded(record, lambda: self._links(record.partition, updates))
+
+    def _pass_tick(self, partition: int, ts: int) -> None:
+        """A tick on to the campaign stage, behind the evidence found before it: once a
+        minute per links partition, and after any new evidence (every input partition
+        ticks every links partition; most of those ticks would say nothing new)."""
+        last = self._link_ticked.get(partition)
+        fresh = partition in self._evidence_since_tick
+        if not fresh and last is not None and 0 <= ts - last < TICK_EVERY_MS:
+            return
+        self._link_ticked[partition] = ts
+        self._evidence_since_tick.discard(partition)
+        if self._send_evidence is None:
+            self._advance(ts)
+            return
+        self._flush_evidence()
+        self._send_evidence(b"campaigns", orjson.dumps({"tick": ts}), None)
+
+    def _advance(self, ts: int) -> None:
+        for alert in self.campaigns.advance(ts):
+            self._emit(alert)
 
     def _links(self, partition: int, updates: list[LinkUpdate]) -> None:
         stage = self.link_stage_for(partition)
@@ -304,6 +364,7 @@ class WorkerRuntime:
         if not found:
             return
         self.counters.evidence += len(found)
+        self._evidence_since_tick.add(partition)
         if self._send_evidence is None:
             for evidence in found:
                 self._campaign(evidence)
@@ -427,9 +488,14 @@ class WorkerRuntime:
 
     def handle_evidence(self, record: SourceRecord) -> None:
         """One record of the evidence topic (live): the campaign stage."""
-        if record.value is not None and record.value[:1] == b"{":  # a verdict
-            doc = self._decode_internal(record, _verdict_record)
-            if doc is not None and "verdict" in doc:
+        if record.value is not None and record.value[:1] == b"{":  # a verdict or a tick
+            doc = self._decode_internal(record, _evidence_control)
+            if doc is None:
+                return
+            if "tick" in doc:
+                tick = int(doc["tick"])
+                self._guarded(record, lambda: self._advance(tick))
+            elif "verdict" in doc:
                 verdict = Verdict.from_row(doc["verdict"])
                 self._guarded(record, lambda: self._campaign_applies(verdict))
             return
@@ -603,6 +669,25 @@ class WorkerRuntime:
             name: (len(state), sum(len(v) for v in state.values()))
             for name, state in self._states.items()
         }
+
+
+def _tick_record(blob: bytes) -> int:
+    """An internal tick record, ``{"tick": event time in ms}``: its time."""
+    return _tick_time(orjson.loads(blob))
+
+
+def _tick_time(doc: Any) -> int:
+    if not isinstance(doc, dict) or type(doc.get("tick")) is not int:
+        raise ValueError("not a tick record")
+    return int(doc["tick"])
+
+
+def _evidence_control(blob: bytes) -> dict[str, Any]:
+    """An evidence-topic record that is not evidence: a tick or a campaign verdict."""
+    doc = orjson.loads(blob)
+    if isinstance(doc, dict) and "tick" in doc:
+        return {"tick": _tick_time(doc)}
+    return _verdict_record(blob)
 
 
 def _verdict_record(blob: bytes) -> dict[str, Any]:

@@ -54,7 +54,7 @@ from tests.integration.pipeline import (
     wait_caught_up,
     wait_for,
 )
-from tests.integration.test_campaign_live import fleet_in_three_waves
+from tests.integration.test_campaign_live import send_by_hour
 from tests.integration.test_lifecycle_live import solo_harvester
 
 REPO = Path(__file__).resolve().parents[2]
@@ -299,8 +299,7 @@ def live(kafka_broker: LocalBroker, tmp_path_factory: pytest.TempPathFactory) ->
     send(boot, settings.topic_api_calls, keyed(solos))
     with WorkerProcess(settings, tmp / "worker.log") as worker:
         wait_caught_up(settings, worker)
-        send(boot, settings.topic_api_calls, keyed(fleet_in_three_waves()))
-        wait_caught_up(settings, worker)
+        send_by_hour(settings, worker)
         records = sorted(
             read_all(boot, settings.topic_alerts), key=lambda r: (r.partition, r.offset)
         )

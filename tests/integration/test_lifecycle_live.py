@@ -32,7 +32,7 @@ from tests.integration.pipeline import (
     wait_caught_up,
     wait_for,
 )
-from tests.integration.test_campaign_live import T0, _harvest, fleet_in_three_waves
+from tests.integration.test_campaign_live import T0, _harvest, send_by_hour
 
 HOUR = 3_600_000
 
@@ -109,8 +109,7 @@ def test_alerts_are_created_updated_and_closed_with_their_ocsf_findings(
     send(settings.bootstrap_servers, settings.topic_api_calls, keyed(solo_harvester()))
     with WorkerProcess(settings, tmp_path / "worker.log") as worker:
         wait_caught_up(settings, worker)
-        send(settings.bootstrap_servers, settings.topic_api_calls, keyed(fleet_in_three_waves()))
-        wait_caught_up(settings, worker)
+        send_by_hour(settings, worker)
         alerts = [a for a, _ in alerts_of(settings)]
         campaign = [a for a in alerts if a["kind"] == "campaign"]
         # Live, the stage may meet a wave before the links tying it to the others (the

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -28,6 +29,7 @@ from tests.core.test_detector import harvest_prompt
 from tests.factories import wire_event
 
 PARTITIONS = 4
+T0_MS = 1_795_420_800_000  # 2026-11-23T08:00:00Z, the first event of ``_event``
 
 
 class LiveHarness:
@@ -53,11 +55,13 @@ class LiveHarness:
         self.evidence.append(value)
 
 
-def _event(account: str, i: int, **fields: Any) -> bytes:
+def _event(account: str, i: int, minute: int | None = None, **fields: Any) -> bytes:
+    """Event ``i`` of a stream, ``i`` minutes in (or at ``minute``)."""
+    at = i if minute is None else minute
     return orjson.dumps(
         wire_event(
             account,
-            f"2026-11-23T{8 + i // 60:02d}:{i % 60:02d}:00.000Z",
+            f"2026-11-23T{8 + at // 60:02d}:{at % 60:02d}:00.000Z",
             ip=f"203.0.113.{i % 200}",
             asn=64500,
             tls_fingerprint="tls-shared",
@@ -125,8 +129,8 @@ def test_link_batch_yields_one_evidence_record_and_the_same_campaign_as_in_proce
 
 def test_a_checkpoint_sends_every_buffered_batch_before_the_commit() -> None:
     h = LiveHarness()
-    for i in range(5):
-        h.runtime.handle(SourceRecord("api-calls", 0, i, _event(f"acct-{i}", i)))
+    for i in range(5):  # within a minute: no tick sends them either
+        h.runtime.handle(SourceRecord("api-calls", 0, i, _event(f"acct-{i}", i, minute=0)))
     assert h.links == []
     h.runtime.checkpoint()  # runs at the start of every offset commit
     sent = sum(len(link_updates_from_bytes(v)) for _, v in h.links)
@@ -136,9 +140,41 @@ def test_a_checkpoint_sends_every_buffered_batch_before_the_commit() -> None:
 def test_a_full_buffer_is_sent_without_waiting_for_the_timer() -> None:
     h = LiveHarness()
     for i in range(MAX_BATCH):
-        h.runtime.handle(SourceRecord("api-calls", 0, i, _event(f"acct-{i}", i)))
+        h.runtime.handle(SourceRecord("api-calls", 0, i, _event(f"acct-{i}", i, minute=0)))
     assert h.links  # some partition's buffer filled up
     assert all(len(link_updates_from_bytes(v)) == MAX_BATCH for _, v in h.links)
+
+
+def test_a_tick_follows_the_updates_through_every_links_partition_to_the_campaigns() -> None:
+    h = LiveHarness()
+    h.runtime.handle(SourceRecord("api-calls", 0, 0, _event("acct-a", 0)))
+    assert h.links == []  # the first event starts the clock: no tick yet
+    h.runtime.handle(SourceRecord("api-calls", 0, 1, _event("acct-b", 1)))  # a minute on
+    ticks = [(p, v) for p, v in h.links if v.startswith(b"{")]
+    assert sorted(p for p, _ in ticks) == list(range(PARTITIONS))
+    assert all(orjson.loads(v) == {"tick": T0_MS + 60_000} for _, v in ticks)
+    for partition in range(PARTITIONS):
+        records = [v for p, v in h.links if p == partition]
+        assert records[-1].startswith(b"{"), "the updates sent before it come first"
+    # The links stage passes it on behind its evidence, once per minute of event time
+    # (every input partition ticks every links partition; one is enough).
+    for n, (partition, value) in enumerate(h.links):
+        h.runtime.handle_link(SourceRecord("links", partition, n, value))
+    passed = [v for v in h.evidence if v.startswith(b"{")]
+    assert passed == [b'{"tick":' + str(T0_MS + 60_000).encode() + b"}"] * len(passed)
+    assert 1 <= len(passed) <= PARTITIONS
+    for n, value in enumerate(h.evidence):
+        h.runtime.handle_evidence(SourceRecord("evidence", 0, n, value))
+    assert h.runtime.counters.dead_letters == 0
+
+
+@pytest.mark.parametrize("value", [b"{}", b'{"tick": "soon"}', b'{"tick": 1.5}', b"{not json"])
+def test_an_unreadable_tick_is_a_dead_letter_not_a_crash(value: bytes) -> None:
+    h = LiveHarness()
+    h.runtime.handle_link(SourceRecord("links", 0, 0, value))
+    h.runtime.handle_evidence(SourceRecord("evidence", 0, 0, value))
+    assert h.runtime.counters.dead_letter_reasons == {"bad_internal_record": 2}
+    assert h.evidence == []
 
 
 def test_records_written_before_batches_still_decode() -> None:

@@ -342,6 +342,22 @@ class CampaignStage:
             return []
         return self.regroup(self.graph.watermark_ms)
 
+    def advance(self, ts: int) -> list[Alert]:
+        """The input's event time reached ``ts`` (a tick, about once a minute): regroup
+        the evidence still waiting since the last regroup, as the next evidence would.
+
+        Evidence only arrives when links change, so without ticks a fleet's last links
+        would wait for unrelated evidence, however long the quiet spell. The regroup runs
+        at the evidence's own time, not at ``ts``: a partition whose clock is ahead
+        cannot age the graph.
+        """
+        if not (self.touched or self.rescore):
+            return []
+        if ts - self.last_regroup_ms < self.params.regroup_every_ms:
+            return []
+        self.changed = True
+        return self.regroup(max(self.graph.watermark_ms, self.last_regroup_ms))
+
     def regroup(self, ts: int) -> list[Alert]:
         """Recompute the groups of the accounts touched since the last regroup.
 

@@ -115,6 +115,26 @@ def test_members_joining_later_version_the_same_alert() -> None:
     assert more[-1].account_ids == ("a1", "a2", "a3", "a4", "a5", "a6", "a7")
 
 
+def test_a_tick_lets_through_the_last_links_when_no_more_evidence_comes() -> None:
+    links = LinkStage(LinkParams())
+    stage = CampaignStage(CampaignParams())
+    (first,) = feed(stage, announce(links, ["a1", "a2", "a3"], CARD, T0))
+    # Two more join seconds after a regroup, then the links stop changing.
+    late = [stage.process(e) for e in announce(links, ["a4", "a5"], CARD, T0 + 10 * MINUTE)]
+    regrouped = [a for alerts in late for a in alerts]
+    held = set(regrouped[-1].account_ids) if regrouped else set(first.account_ids)
+    assert "a5" not in held, "evidence within a minute of the last regroup waits"
+    # The input's clock moving on, though nothing links: a tick less than a minute after
+    # the last regroup changes nothing; the next one regroups what waited.
+    assert stage.advance(stage.last_regroup_ms + 30 * SECOND) == []
+    (grown,) = stage.advance(T0 + 2 * HOUR)
+    _same_campaign([grown], first, first.version + len(regrouped) + 1)
+    assert grown.account_ids == ("a1", "a2", "a3", "a4", "a5")
+    # At the evidence's own time, not the tick's: a clock ahead cannot age the graph.
+    assert stage.last_regroup_ms == T0 + 10 * MINUTE + SECOND
+    assert stage.advance(T0 + 3 * HOUR) == []  # nothing waiting: nothing regrouped
+
+
 def test_campaign_id_survives_a_restart_and_versions_continue() -> None:
     links = LinkStage(LinkParams())
     early = announce(links, ["a1", "a2", "a3"], CARD, T0)
