@@ -176,6 +176,9 @@ def _secure_properties(material: SecureMaterial) -> dict[str, str]:
     return props
 
 
+LOCAL_RETENTION_BYTES = 1 << 30  # per partition, on the local broker
+
+
 def render_server_properties(
     config: BrokerConfig, home: Path, material: SecureMaterial | None = None
 ) -> str:
@@ -211,6 +214,12 @@ def render_server_properties(
         "transaction.state.log.num.partitions": "1",
         "share.coordinator.state.topic.replication.factor": "1",
         "share.coordinator.state.topic.min.isr": "1",
+        # Replays of history keep each event's time as the record timestamp, and the
+        # default retention (7 days by record timestamp) would delete older ones at the
+        # broker's first retention check, 30 s after start, under a worker still
+        # reading them. This broker bounds its topics by size instead.
+        "log.retention.ms": "-1",
+        "log.retention.bytes": str(LOCAL_RETENTION_BYTES),
     }
     if material is not None and config.secure:
         props.update(_secure_properties(material))

@@ -11,12 +11,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from streams.kafka.broker import BrokerError, LocalBroker, free_ports, pid_alive, port_in_use
 from streams.kafka.topics import TopicError, TopicSpec, create_topics, describe_topics
 
 pytestmark = pytest.mark.integration
+
+FIRST_RETENTION_CHECK_S = 30  # Kafka's log.initial.task.delay.ms
 
 
 def _jvms_of(home: Path) -> list[int]:
@@ -162,3 +164,30 @@ def test_early_jvm_exit_reports_its_log(broker_factory: Callable[[], LocalBroker
         broker.start(timeout=60)
     assert _jvms_of(broker.home) == []
     assert not broker.pid_file.exists()
+
+
+def test_replayed_history_outlives_the_brokers_retention_checks(
+    broker_factory: Callable[[], LocalBroker], unique_name: str
+) -> None:
+    """Replays keep each event's time as the record timestamp. Under Kafka's default
+    retention (7 days by timestamp) the first retention check, 30 s after the broker
+    starts, deleted a replayed file the worker was still reading."""
+    broker = broker_factory()
+    broker.start(timeout=180)
+    ready = time.monotonic()
+    topic = f"{unique_name}.history"
+    create_topics(broker.bootstrap, [TopicSpec(topic)])
+    year_ago = int(time.time() * 1000) - 365 * 86_400_000
+    producer = KafkaProducer(bootstrap_servers=broker.bootstrap, acks="all")
+    for i in range(100):
+        producer.send(topic, value=b"%d" % i, timestamp_ms=year_ago + i * 60_000)
+    producer.flush()
+    producer.close()
+    time.sleep(max(0.0, ready + FIRST_RETENTION_CHECK_S + 5 - time.monotonic()))
+    consumer = KafkaConsumer(bootstrap_servers=broker.bootstrap, enable_auto_commit=False)
+    try:
+        tp = TopicPartition(topic, 0)
+        assert consumer.beginning_offsets([tp])[tp] == 0, "the broker deleted replayed history"
+        assert consumer.end_offsets([tp])[tp] == 100
+    finally:
+        consumer.close()

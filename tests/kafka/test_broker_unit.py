@@ -80,6 +80,9 @@ def test_render_server_properties_listeners(tmp_path: Path) -> None:
         "share.coordinator.state.topic.min.isr",
     ):
         assert props[key] == "1"
+    # Replayed history must outlive the first retention check (see test_broker.py).
+    assert props["log.retention.ms"] == "-1"
+    assert int(props["log.retention.bytes"]) >= 1 << 30
 
 
 def test_bootstrap_and_cluster_id(broker: LocalBroker) -> None:
