@@ -115,7 +115,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_produce(args: argparse.Namespace, settings: Settings) -> int:
-    from streams.kafka.io import produce_file
+    from streams.kafka.io import expiry_warning, produce_file
     from streams.kafka.security import security_from_settings
 
     path = Path(args.file)
@@ -134,6 +134,11 @@ def cmd_produce(args: argparse.Namespace, settings: Settings) -> int:
     )
     if report.too_large:
         print(f"{report.too_large:,} record(s) larger than the broker accepts were not sent")
+    if report.expiring:
+        print(
+            expiry_warning(report.expiring, settings.topic_api_calls, report.retention_ms),
+            file=sys.stderr,
+        )
     return 0
 
 

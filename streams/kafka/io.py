@@ -78,6 +78,8 @@ class ProduceReport:
     sent: int
     seconds: float
     too_large: int = 0
+    expiring: int = 0  # records older than the topic's time retention when sent
+    retention_ms: int | None = None
 
     @property
     def per_second(self) -> float:
@@ -106,6 +108,46 @@ def make_producer(
     return KafkaProducer(**config)
 
 
+def topic_retention_ms(
+    bootstrap: str, topic: str, *, security: ClientSecurity = PLAINTEXT
+) -> int | None:
+    """The topic's effective ``retention.ms`` (its own, or the broker's default); None when
+    unlimited, or when the client may not read topic configs (then nothing is checked)."""
+    from kafka.admin import ConfigResource, ConfigResourceType
+
+    try:
+        admin = KafkaAdminClient(
+            bootstrap_servers=bootstrap,
+            client_id="distillguard-retention",
+            request_timeout_ms=10_000,
+            **kafka_python_kwargs(security),
+        )
+    except kafka_errors.KafkaError:
+        return None
+    try:
+        resource = ConfigResource(ConfigResourceType.TOPIC, topic, configs={"retention.ms": None})
+        found = admin.describe_configs([resource], config_filter="all")
+        value = int(found["topic"][topic]["retention.ms"]["value"])
+    except (kafka_errors.KafkaError, KeyError, TypeError, ValueError):
+        return None
+    finally:
+        admin.close()
+    return value if value >= 0 else None
+
+
+def expiry_warning(expiring: int, topic: str, retention_ms: int | None) -> str:
+    """What a user must hear when records older than the topic's retention were sent."""
+    days = (retention_ms or 0) / 86_400_000
+    return (
+        f"warning: {expiring:,} record(s) carry event times older than {topic}'s "
+        f"retention.ms ({days:g} days): the broker deletes them at its next retention check "
+        "(every 5 minutes by default), maybe before the worker reads them. Replay history "
+        f"into a topic without time retention (kafka-configs.sh --alter --entity-type topics "
+        f"--entity-name {topic} --add-config retention.ms=-1) or with one longer than the "
+        "events' age."
+    )
+
+
 class SendFailed(RuntimeError):
     """Some records could not be delivered; says how many and why."""
 
@@ -115,16 +157,34 @@ class CheckedSender:
 
     Records the client refuses outright (larger than the broker accepts) are counted in
     ``too_large`` and skipped; any asynchronous delivery failure makes ``finish`` raise.
+    Records stamped before ``expire_before_ms`` (now minus the topic's time retention) are
+    sent and counted in ``expiring``: the broker will delete them soon.
     """
 
-    def __init__(self, producer: KafkaProducer, topic: str) -> None:
+    def __init__(
+        self, producer: KafkaProducer, topic: str, expire_before_ms: int | None = None
+    ) -> None:
         self.producer = producer
         self.topic = topic
+        self.expire_before_ms = expire_before_ms
         self.sent = 0
         self.too_large = 0
+        self.expiring = 0
         self.failures: dict[str, int] = {}
 
+    @classmethod
+    def for_topic(
+        cls, producer: KafkaProducer, bootstrap: str, topic: str, security: ClientSecurity
+    ) -> tuple[CheckedSender, int | None]:
+        """A sender that counts records the topic's time retention will soon delete."""
+        retention = topic_retention_ms(bootstrap, topic, security=security)
+        horizon = None if retention is None else int(time.time() * 1000) - retention
+        return cls(producer, topic, horizon), retention
+
     def send(self, key: bytes | None, value: bytes, timestamp_ms: int | None) -> None:
+        horizon = self.expire_before_ms
+        if horizon is not None and timestamp_ms is not None and timestamp_ms < horizon:
+            self.expiring += 1
         try:
             future = self.producer.send(self.topic, key=key, value=value, timestamp_ms=timestamp_ms)
         except kafka_errors.MessageSizeTooLargeError:
@@ -154,7 +214,7 @@ def produce_file(
 ) -> ProduceReport:
     """Send every non-blank line of ``path`` to ``topic``, keyed by ``account_id``."""
     producer = make_producer(bootstrap, security=security)
-    sender = CheckedSender(producer, topic)
+    sender, retention = CheckedSender.for_topic(producer, bootstrap, topic, security)
     started = time.monotonic()
     try:
         for line, key, ts_ms in event_lines(path):
@@ -164,7 +224,9 @@ def produce_file(
         sender.finish()
     finally:
         producer.close(timeout=10)
-    return ProduceReport(sender.sent, time.monotonic() - started, sender.too_large)
+    return ProduceReport(
+        sender.sent, time.monotonic() - started, sender.too_large, sender.expiring, retention
+    )
 
 
 def consume(

@@ -20,6 +20,8 @@ class ReplayReport:
     first_ts_ms: int | None
     last_ts_ms: int | None
     too_large: int = 0
+    expiring: int = 0  # records older than the topic's time retention when sent
+    retention_ms: int | None = None
 
 
 def replay_file(
@@ -40,11 +42,12 @@ def replay_file(
     ``speed`` 0 sends as fast as possible, 1 in real time, N at N times real time: an
     event is sent when ``(its ts - first ts) / speed`` has passed on the wall clock.
     Lines without a readable time are sent as they come (the worker dead-letters them).
+    Records older than the topic's time retention are counted in ``expiring``.
     """
     if speed < 0:
         raise ValueError("speed must be >= 0")
     producer = make_producer(bootstrap, security=security)
-    sender = CheckedSender(producer, topic)
+    sender, retention = CheckedSender.for_topic(producer, bootstrap, topic, security)
     skipped = 0
     first_ts: int | None = None
     last_ts: int | None = None
@@ -75,5 +78,12 @@ def replay_file(
             progress.update(sender.sent)
             progress.close()
     return ReplayReport(
-        sender.sent, skipped, clock() - started, first_ts, last_ts, sender.too_large
+        sender.sent,
+        skipped,
+        clock() - started,
+        first_ts,
+        last_ts,
+        sender.too_large,
+        sender.expiring,
+        retention,
     )

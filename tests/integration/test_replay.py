@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import orjson
+import pytest
 
+from streams.cli import main
+from streams.core.timeutil import format_rfc3339_ms
 from streams.kafka.broker import LocalBroker
 from streams.kafka.topics import TopicSpec, create_topics
 from streams.offline.replay import replay_file
@@ -13,6 +17,7 @@ from tests.factories import wire_event
 from tests.integration.pipeline import read_all
 
 T0 = 1_795_420_800_000
+DAY_MS = 86_400_000
 
 
 def _file(tmp_path: Path) -> Path:
@@ -111,3 +116,33 @@ def test_a_record_too_large_for_the_broker_is_reported_and_loses_no_neighbours(
     report = replay_file(kafka_broker.bootstrap, topic, path)
     assert (report.sent, report.too_large) == (300, 1)
     assert len(read_all(kafka_broker.bootstrap, topic)) == 300
+
+
+def test_replay_warns_when_the_topics_retention_will_delete_history(
+    kafka_broker: LocalBroker, unique_name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """History older than the topic's time retention is deleted at the broker's next
+    retention check, maybe before the worker reads it: the user is told, with the fix."""
+    now = int(time.time() * 1000)
+    month_ago, hour_ago = now - 30 * DAY_MS, now - 3_600_000
+    lines = [
+        orjson.dumps(wire_event("acct-1", format_rfc3339_ms(start + i * 1000), event_id=f"{n}{i}"))
+        for n, start, count in (("old", month_ago, 5), ("new", hour_ago, 3))
+        for i in range(count)
+    ]
+    path = tmp_path / "history.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    week = TopicSpec(f"{unique_name}-week", config={"retention.ms": str(7 * DAY_MS)})
+    unbounded = TopicSpec(f"{unique_name}-kept", config={"retention.ms": "-1"})
+    create_topics(kafka_broker.bootstrap, [week, unbounded])
+
+    report = replay_file(kafka_broker.bootstrap, week.name, path)
+    assert (report.sent, report.expiring, report.retention_ms) == (8, 5, 7 * DAY_MS)
+    kept = replay_file(kafka_broker.bootstrap, unbounded.name, path)
+    assert (kept.sent, kept.expiring, kept.retention_ms) == (8, 0, None)
+
+    argv = ["--bootstrap-servers", kafka_broker.bootstrap, "--topic-api-calls", week.name]
+    assert main(["replay", str(path), *argv]) == 0
+    err = capsys.readouterr().err
+    assert f"5 record(s) carry event times older than {week.name}'s retention.ms (7 days)" in err
+    assert f"--entity-name {week.name} --add-config retention.ms=-1" in err
