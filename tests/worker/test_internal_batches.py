@@ -20,6 +20,7 @@ from streams.core.pipeline import PipelineParams
 from streams.worker.runtime import (
     MAX_BATCH,
     TABLES,
+    TICK_EVERY_MS,
     Headers,
     SourceRecord,
     WorkerRuntime,
@@ -129,7 +130,7 @@ def test_link_batch_yields_one_evidence_record_and_the_same_campaign_as_in_proce
 
 def test_a_checkpoint_sends_every_buffered_batch_before_the_commit() -> None:
     h = LiveHarness()
-    for i in range(5):  # within a minute: no tick sends them either
+    for i in range(5):  # all at once: no tick sends them either
         h.runtime.handle(SourceRecord("api-calls", 0, i, _event(f"acct-{i}", i, minute=0)))
     assert h.links == []
     h.runtime.checkpoint()  # runs at the start of every offset commit
@@ -149,10 +150,14 @@ def test_a_tick_follows_the_updates_through_every_links_partition_to_the_campaig
     h = LiveHarness()
     h.runtime.handle(SourceRecord("api-calls", 0, 0, _event("acct-a", 0)))
     assert h.links == []  # the first event starts the clock: no tick yet
-    h.runtime.handle(SourceRecord("api-calls", 0, 1, _event("acct-b", 1)))  # a minute on
+    period = TICK_EVERY_MS // 60_000
+    h.runtime.handle(SourceRecord("api-calls", 0, 1, _event("acct-b", 1, minute=period - 1)))
+    assert h.links == [], "less than a period on: no tick"
+    h.runtime.handle(SourceRecord("api-calls", 0, 2, _event("acct-c", 2, minute=period)))
     ticks = [(p, v) for p, v in h.links if v.startswith(b"{")]
     assert sorted(p for p, _ in ticks) == list(range(PARTITIONS))
-    assert all(orjson.loads(v) == {"tick": T0_MS + 60_000} for _, v in ticks)
+    tick_ms = T0_MS + TICK_EVERY_MS
+    assert all(orjson.loads(v) == {"tick": tick_ms} for _, v in ticks)
     for partition in range(PARTITIONS):
         records = [v for p, v in h.links if p == partition]
         assert records[-1].startswith(b"{"), "the updates sent before it come first"
@@ -161,7 +166,7 @@ def test_a_tick_follows_the_updates_through_every_links_partition_to_the_campaig
     for n, (partition, value) in enumerate(h.links):
         h.runtime.handle_link(SourceRecord("links", partition, n, value))
     passed = [v for v in h.evidence if v.startswith(b"{")]
-    assert passed == [b'{"tick":' + str(T0_MS + 60_000).encode() + b"}"] * len(passed)
+    assert passed == [b'{"tick":' + str(tick_ms).encode() + b"}"] * len(passed)
     assert 1 <= len(passed) <= PARTITIONS
     for n, value in enumerate(h.evidence):
         h.runtime.handle_evidence(SourceRecord("evidence", 0, n, value))

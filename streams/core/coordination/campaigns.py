@@ -343,7 +343,7 @@ class CampaignStage:
         return self.regroup(self.graph.watermark_ms)
 
     def advance(self, ts: int) -> list[Alert]:
-        """The input's event time reached ``ts`` (a tick, about once a minute): regroup
+        """The input's event time reached ``ts`` (a tick, every few minutes): regroup
         the evidence still waiting since the last regroup, as the next evidence would.
 
         Evidence only arrives when links change, so without ticks a fleet's last links
