@@ -115,7 +115,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_produce(args: argparse.Namespace, settings: Settings) -> int:
-    from streams.kafka.io import expiry_warning, produce_file
+    from streams.kafka.io import print_send_problems, produce_file
     from streams.kafka.security import security_from_settings
 
     path = Path(args.file)
@@ -132,13 +132,9 @@ def cmd_produce(args: argparse.Namespace, settings: Settings) -> int:
         f"sent {report.sent:,} records to {settings.topic_api_calls} in {report.seconds:.1f} s "
         f"({report.per_second:,.0f}/s)"
     )
-    if report.too_large:
-        print(f"{report.too_large:,} record(s) larger than the broker accepts were not sent")
-    if report.expiring:
-        print(
-            expiry_warning(report.expiring, settings.topic_api_calls, report.retention_ms),
-            file=sys.stderr,
-        )
+    print_send_problems(
+        report.too_large, report.expiring, settings.topic_api_calls, report.retention_ms
+    )
     return 0
 
 

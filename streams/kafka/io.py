@@ -7,6 +7,7 @@ use kafka-python, which needs no event loop.
 from __future__ import annotations
 
 import gzip
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -133,6 +134,17 @@ def topic_retention_ms(
     finally:
         admin.close()
     return value if value >= 0 else None
+
+
+def print_send_problems(
+    too_large: int, expiring: int, topic: str, retention_ms: int | None
+) -> None:
+    """What ``produce`` and ``replay`` tell the user about records not sent (refused as
+    too large) or not kept for long (older than the topic's time retention)."""
+    if too_large:
+        print(f"{too_large:,} record(s) larger than the broker accepts were not sent")
+    if expiring:
+        print(expiry_warning(expiring, topic, retention_ms), file=sys.stderr)
 
 
 def expiry_warning(expiring: int, topic: str, retention_ms: int | None) -> str:

@@ -13,7 +13,7 @@ import orjson
 from streams.config import Settings
 from streams.core.pipeline import params_from_settings
 from streams.core.timeutil import parse_rfc3339_ms
-from streams.kafka.io import expiry_warning
+from streams.kafka.io import print_send_problems
 from streams.kafka.security import security_from_settings
 from streams.offline.backtest import BacktestResult, ScoreRecorder, run_backtest
 from streams.offline.evaluation import (
@@ -84,13 +84,9 @@ def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
         f"{report.seconds:.1f} s ({report.sent / max(report.seconds, 1e-9):,.0f}/s); "
         f"{report.skipped:,} outside --since/--until"
     )
-    if report.too_large:
-        print(f"{report.too_large:,} record(s) larger than the broker accepts were not sent")
-    if report.expiring:
-        print(
-            expiry_warning(report.expiring, settings.topic_api_calls, report.retention_ms),
-            file=sys.stderr,
-        )
+    print_send_problems(
+        report.too_large, report.expiring, settings.topic_api_calls, report.retention_ms
+    )
     return 0
 
 
