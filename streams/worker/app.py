@@ -22,8 +22,10 @@ from streams.core.pipeline import params_from_settings
 from streams.kafka.io import read_offsets
 from streams.kafka.pipeline import evidence_topic, links_topic, verdicts_topic
 from streams.kafka.security import faust_credentials, security_from_settings
+from streams.worker.admission import Admission
 from streams.worker.heap import HeapTrimmer
 from streams.worker.metrics import WorkerMetrics
+from streams.worker.progress import progress
 from streams.worker.runtime import (
     BATCH_LINGER_S,
     CAMPAIGNS,
@@ -35,7 +37,7 @@ from streams.worker.runtime import (
     SourceRecord,
     WorkerRuntime,
 )
-from streams.worker.sequence import Admit, OffsetSequencer
+from streams.worker.sequence import OffsetSequencer
 from streams.worker.web import consumer_lag, register_pages
 
 log = logging.getLogger("distillguard.worker")
@@ -373,36 +375,25 @@ def create_app(settings: Settings, source_partitions: int | None = None) -> faus
         )
         return True
 
-    async def admitted(message: Any, handle: Handler) -> bool:
-        """Whether to process ``message`` now (see streams.worker.sequence)."""
-        tp = (message.topic, message.partition)
-        committed = getattr(app.consumer, "_committed_offset", {}).get(message.tp)
-        verdict = sequencer.admit(tp, message.offset, committed)
-        if verdict is Admit.PROCESS:
-            return True
-        if verdict is Admit.HOLD:
-            held.add((message.topic, message.partition, message.offset))
-            return False
-        expected = sequencer.expected(tp)
-        assert expected is not None  # a hole is relative to a known next offset
-        if await fill_hole(message, expected, handle):
-            sequencer.filled(tp, message.offset)
-            return sequencer.admit(tp, message.offset, committed) is Admit.PROCESS
-        held.add((message.topic, message.partition, message.offset))
-        log.warning(
-            "offset hole in %s[%d]: got %d, expected %s; rewinding",
-            message.topic,
-            message.partition,
-            message.offset,
-            expected,
-            extra={
-                "topic": message.topic,
-                "partition": message.partition,
-                "offset": message.offset,
-            },
-        )
-        await app.consumer.seek(message.tp, expected)
-        return False
+    async def log_start(tp: TP) -> int | None:
+        found = await app.consumer.earliest_offsets(tp)
+        return found.get(tp)
+
+    async def seek(tp: TP, offset: int) -> None:
+        await app.consumer.seek(tp, offset)
+
+    admission = Admission(
+        committed=lambda tp: getattr(app.consumer, "_committed_offset", {}).get(tp),
+        log_start=log_start,
+        fill_hole=fill_hole,
+        seek=seek,
+        current=lambda message: (
+            message.generation_id == app.consumer_generation_id and app.flow_control.is_active()
+        ),
+        sequencer=sequencer,
+        held=held,
+    )
+    admitted = admission.admitted
 
     clock = time.perf_counter
     observe_accounts = metrics.timer("accounts")
@@ -450,12 +441,22 @@ def create_app(settings: Settings, source_partitions: int | None = None) -> faus
     async def flush_batches() -> None:
         runtime.flush_batches()
 
+    if settings.progress_interval_s > 0:
+
+        @app.timer(interval=settings.progress_interval_s)
+        async def log_progress() -> None:
+            if app.consumer is None or not app.started:
+                return
+            report = progress(app, runtime.stats(), sequencer, len(held), len(pending))
+            log.info(
+                "progress: %d events processed", report["events"] or 0, extra={"progress": report}
+            )
+
     @app.on_partitions_revoked.connect  # type: ignore[arg-type]  # mode signal stubs are too narrow
     async def on_revoked(sender: Any, *args: Any, signal: Any = None, **kwargs: Any) -> None:
         revoked: set[TP] = args[0] if args else kwargs.get("revoked", set())
         gone = {(tp.topic, tp.partition) for tp in revoked}
-        sequencer.forget(gone)
-        held.difference_update({h for h in held if (h[0], h[1]) in gone})
+        admission.forget(gone)
         runtime.drop_partitions(
             {tp.partition for tp in revoked if tp.topic == settings.topic_api_calls},
             {tp.partition for tp in revoked if tp.topic == links_topic(settings)},

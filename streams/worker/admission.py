@@ -1,0 +1,108 @@
+"""Which delivered record a stage may process now: the async side of the sequencer.
+
+The sequencer (streams.worker.sequence) needs to know where a partition's sequence
+starts. faust knows the group's committed offset, but reports both "nothing committed
+yet" and "committed at offset 0" as ``None``, and its commit then has no guard at the
+head of the partition: a record faust drops before the group's first commit (fetched
+under an older consumer generation, then skipped) is passed over by the next commit,
+and taking the first delivered record as the start would never notice. So when faust
+knows no committed offset, the sequence starts at the partition's log start offset
+(the consumer resets to the earliest offset), and a missing head is a hole like any
+other: read out of band, or rewound to.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from streams.worker.sequence import Admit, OffsetSequencer, TopicPartition
+
+log = logging.getLogger("distillguard.worker")
+
+
+class Delivered(Protocol):
+    """What admission reads of a delivered record (a faust message)."""
+
+    @property
+    def topic(self) -> str: ...
+    @property
+    def partition(self) -> int: ...
+    @property
+    def offset(self) -> int: ...
+    @property
+    def tp(self) -> Any: ...
+
+
+Handler = Callable[[Any], None]
+
+
+@dataclass
+class Admission:
+    """Sequence each partition's delivered records; refill holes before going on."""
+
+    committed: Callable[[Any], int | None]  # faust's committed offset (None: 0 or none)
+    log_start: Callable[[Any], Awaitable[int | None]]  # earliest offset; None if unknown
+    fill_hole: Callable[[Any, int, Handler], Awaitable[bool]]  # read [expected, offset)
+    seek: Callable[[Any, int], Awaitable[None]]
+    # False once a rebalance overtook the record (it is then delivered again, or not ours)
+    current: Callable[[Any], bool] = lambda message: True
+    sequencer: OffsetSequencer = field(default_factory=OffsetSequencer)
+    # (topic, partition, offset) held back: not processed, so never acknowledged
+    held: set[tuple[str, int, int]] = field(default_factory=set)
+
+    async def start(self, message: Delivered) -> tuple[int | None, bool]:
+        """Where the partition's sequence starts, if nothing was delivered yet, and
+        whether finding out took a round trip to the broker."""
+        committed = self.committed(message.tp)
+        if committed is not None:
+            return committed, False
+        tp: TopicPartition = (message.topic, message.partition)
+        if self.sequencer.expected(tp) is not None:
+            return None, False  # already sequencing: the start no longer matters
+        try:
+            return await self.log_start(message.tp), True
+        except Exception as exc:  # a broker hiccup must not stop the stage
+            log.warning(
+                "could not read the log start of %s[%d] (%s); starting at offset %d",
+                message.topic,
+                message.partition,
+                type(exc).__name__,
+                message.offset,
+            )
+            return None, True
+
+    async def admitted(self, message: Delivered, handle: Handler) -> bool:
+        """Whether to process ``message`` now; held records are delivered again."""
+        tp: TopicPartition = (message.topic, message.partition)
+        start, waited = await self.start(message)
+        if waited and not self.current(message):
+            return False  # a rebalance came in meanwhile: its acknowledgement is refused
+        verdict = self.sequencer.admit(tp, message.offset, start)
+        if verdict is Admit.PROCESS:
+            return True
+        where = (message.topic, message.partition, message.offset)
+        if verdict is Admit.HOLD:
+            self.held.add(where)
+            return False
+        expected = self.sequencer.expected(tp)
+        assert expected is not None  # a hole is relative to a known next offset
+        if await self.fill_hole(message, expected, handle):
+            self.sequencer.filled(tp, message.offset)
+            return self.sequencer.admit(tp, message.offset, start) is Admit.PROCESS
+        self.held.add(where)
+        log.warning(
+            "offset hole in %s[%d]: got %d, expected %s; rewinding",
+            *where,
+            expected,
+            extra={"topic": where[0], "partition": where[1], "offset": where[2]},
+        )
+        await self.seek(message.tp, expected)
+        return False
+
+    def forget(self, gone: set[TopicPartition]) -> None:
+        """Partitions revoked: their next owner starts from the committed offsets."""
+        self.sequencer.forget(gone)
+        self.held.difference_update({h for h in self.held if (h[0], h[1]) in gone})
