@@ -110,6 +110,9 @@ class Settings:
     log_format: str = _setting(
         "json", "worker log lines: json (one object per line, with topic/partition/offset) or text"
     )
+    progress_interval_s: float = _setting(
+        30.0, "seconds between progress log lines (per-partition offsets; 0 disables)"
+    )
     kafka_home: str = _setting(
         str(Path(_cache_home()) / "broker"), "state directory of the local broker"
     )
@@ -183,6 +186,8 @@ def validate(settings: Settings) -> None:
         raise ValueError("log_format must be json or text")
     if settings.checkpoint_interval_s <= 0:
         raise ValueError("checkpoint_interval_s must be > 0")
+    if settings.progress_interval_s < 0:
+        raise ValueError("progress_interval_s must be >= 0")
     _validate_security(settings)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 
 # Structured fields a log call may attach with ``extra=``.
-FIELDS = ("topic", "partition", "offset", "reason", "suppressed")
+FIELDS = ("topic", "partition", "offset", "reason", "suppressed", "progress")
 
 
 class JsonFormatter(logging.Formatter):

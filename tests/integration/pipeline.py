@@ -37,8 +37,10 @@ def private_names(name: str, tmp: Path) -> dict[str, Any]:
 
 
 def pipeline_settings(bootstrap: str, name: str, tmp: Path, **overrides: Any) -> Settings:
-    """Settings with topics, group and data dir private to one test (topics created)."""
-    base = {"bootstrap_servers": bootstrap, **private_names(name, tmp)}
+    """Settings with topics, group and data dir private to one test (topics created).
+    Workers log their progress every 5 s, so a failing test's log shows where each
+    partition stood."""
+    base = {"bootstrap_servers": bootstrap, "progress_interval_s": 5.0, **private_names(name, tmp)}
     base.update(overrides)
     settings = load_settings({}, overrides=base)
     create_topics(bootstrap, pipeline_topics(settings))
