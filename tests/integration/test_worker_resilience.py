@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 
 import orjson
-import pytest
 
 from streams.core.pipeline import params_from_settings
 from streams.core.redact import redact_prompt
@@ -127,15 +126,6 @@ def test_worker_killed_mid_stream_loses_nothing_after_restart(
     assert len(profiles) == 50
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason=(
-        "open for issue 5: with a kill -9 of one of two workers and a replacement joining, "
-        "about one run in twelve still ends short (29,818 of 30,000) with no offset hole "
-        "logged, on a partition the survivor kept; the cause is not found yet "
-        "(docs/architecture.md)."
-    ),
-)
 def test_two_workers_one_killed_mid_stream_lose_nothing(
     kafka_broker: LocalBroker, unique_name: str, tmp_path: Path
 ) -> None:
