@@ -54,14 +54,11 @@ class Admission:
     held: set[tuple[str, int, int]] = field(default_factory=set)
 
     async def start(self, message: Delivered) -> tuple[int | None, bool]:
-        """Where the partition's sequence starts, if nothing was delivered yet, and
-        whether finding out took a round trip to the broker."""
+        """Where the partition's sequence starts (nothing delivered yet), and whether
+        finding out took a round trip to the broker."""
         committed = self.committed(message.tp)
         if committed is not None:
             return committed, False
-        tp: TopicPartition = (message.topic, message.partition)
-        if self.sequencer.expected(tp) is not None:
-            return None, False  # already sequencing: the start no longer matters
         try:
             return await self.log_start(message.tp), True
         except Exception as exc:  # a broker hiccup must not stop the stage
@@ -77,9 +74,11 @@ class Admission:
     async def admitted(self, message: Delivered, handle: Handler) -> bool:
         """Whether to process ``message`` now; held records are delivered again."""
         tp: TopicPartition = (message.topic, message.partition)
-        start, waited = await self.start(message)
-        if waited and not self.current(message):
-            return False  # a rebalance came in meanwhile: its acknowledgement is refused
+        start: int | None = None  # only read while the partition has no sequence yet
+        if self.sequencer.expected(tp) is None:
+            start, waited = await self.start(message)
+            if waited and not self.current(message):
+                return False  # a rebalance came in meanwhile: its acknowledgement is refused
         verdict = self.sequencer.admit(tp, message.offset, start)
         if verdict is Admit.PROCESS:
             return True
