@@ -15,6 +15,7 @@ replay of the same input gives the same ids.
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -40,15 +41,31 @@ class Strength(Protocol):
 
     def combine(self, anchors: float, corroboration: float, scale: float) -> float: ...
 
+    def min_scale(self, anchors: float, corroboration: float, strength: float) -> float:
+        """The smallest ``scale`` at which ``combine`` reaches ``strength`` (inf: never).
+        ``combine`` must not decrease as ``scale`` grows."""
+        ...
+
+
+# Within this much event time of the moment an edge stops being strong, its strength is
+# computed exactly; farther away the cached moment decides (float error in that moment
+# is many orders of magnitude smaller).
+_UNTIL_MARGIN_MS = 1_000.0
+_NEVER = float("-inf")
+
 
 class _Edge:
-    __slots__ = ("parts", "reasons", "ts_ms", "weight")
+    __slots__ = ("parts", "reasons", "strong_for", "strong_until", "ts_ms", "weight")
 
     def __init__(self, ts_ms: int) -> None:
         self.ts_ms = ts_ms  # reference time of ``weight`` (the newest evidence)
         self.weight = 0.0
         self.reasons: dict[str, float] = {}
         self.parts = (0.0, 0.0)  # Strength.parts of the reasons, at ``ts_ms``
+        # Until when (event time) the edge stays at least ``strong_for`` strong; its
+        # strength only decays, so grouping reads one number instead of computing it.
+        self.strong_for = -1.0
+        self.strong_until = _NEVER
 
 
 def _pair(a: str, b: str) -> tuple[str, str]:
@@ -148,6 +165,7 @@ class DecayingEvidenceGraph:
             del reasons[min(reasons, key=lambda r: (reasons[r], r))]
         if self.strength is not None:
             edge.parts = self.strength.parts(reasons)
+        edge.strong_for = -1.0  # changed: the cached moment is stale
         self._touch(a, ts_ms)
         self._touch(b, ts_ms)
         while len(self._nodes) > self.max_nodes:
@@ -214,6 +232,18 @@ class DecayingEvidenceGraph:
         factor = self._factor(ts_ms - edge.ts_ms)
         return {name: w * factor for name, w in sorted(edge.reasons.items())}
 
+    def _strong_until(self, edge: _Edge, strength: float) -> float:
+        """The last event time at which ``edge`` is at least ``strength`` strong."""
+        if self.strength is None:
+            scale = strength / edge.weight if edge.weight > 0 else math.inf
+        else:
+            scale = self.strength.min_scale(edge.parts[0], edge.parts[1], strength)
+        if scale > 1.0:
+            return _NEVER  # not even undecayed
+        if scale <= 0.0:
+            return math.inf
+        return edge.ts_ms + self.half_life_ms * math.log2(1.0 / scale)
+
     def core_groups(
         self, start: str, min_weight: float, ts_ms: int, limit: int, min_degree: int
     ) -> tuple[set[str], list[set[str]]]:
@@ -235,16 +265,24 @@ class DecayingEvidenceGraph:
             for other in adjacent.get(node, ()):
                 if other in mine:
                     continue
-                # _weight_at, inlined: this loop reads every edge of the component.
+                # This loop reads every edge of the component: the moment the edge stops
+                # being strong decides, computed once per change of the edge.
                 edge = edges[(node, other) if node < other else (other, node)]
-                dt = ts_ms - edge.ts_ms
-                factor = 0.5 ** (dt / half_life) if dt > 0 else 1.0
-                if combine is None:
-                    weight = edge.weight * factor
-                else:
-                    weight = combine(edge.parts[0], edge.parts[1], factor)
-                if weight < min_weight:
+                if edge.strong_for != min_weight:
+                    edge.strong_until = self._strong_until(edge, min_weight)
+                    edge.strong_for = min_weight
+                until = edge.strong_until
+                if ts_ms > until + _UNTIL_MARGIN_MS:
                     continue
+                if ts_ms >= until - _UNTIL_MARGIN_MS:  # at the boundary: exactly
+                    dt = ts_ms - edge.ts_ms
+                    factor = 0.5 ** (dt / half_life) if dt > 0 else 1.0
+                    if combine is None:
+                        weight = edge.weight * factor
+                    else:
+                        weight = combine(edge.parts[0], edge.parts[1], factor)
+                    if weight < min_weight:
+                        continue
                 mine.add(other)
                 theirs = strong.get(other)
                 if theirs is None:

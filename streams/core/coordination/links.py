@@ -115,6 +115,22 @@ class LinkStrength:
         cap = self.corroboration_cap
         return anchors + min(corroboration, anchors, cap)
 
+    def min_scale(self, anchors: float, corroboration: float, strength: float) -> float:
+        """The smallest ``scale`` at which ``combine`` reaches ``strength`` (inf: never).
+
+        ``combine`` is ``s * anchors + min(s * b, cap)`` with ``b = min(corroboration,
+        anchors)``: linear in ``s`` until the corroboration hits its cap, then linear with
+        the anchors' slope alone."""
+        if strength <= 0.0:
+            return 0.0
+        b = min(corroboration, anchors)
+        if anchors + b <= 0.0:
+            return math.inf
+        scale = strength / (anchors + b)
+        if scale * b <= self.corroboration_cap:
+            return scale
+        return (strength - self.corroboration_cap) / anchors
+
     def __call__(self, reasons: Mapping[str, float], scale: float = 1.0) -> float:
         """The strength of a pair with these reasons, each multiplied by ``scale`` (decay)."""
         return self.combine(*self.parts(reasons), scale)

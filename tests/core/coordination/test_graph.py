@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from streams.core.coordination.graph import MAX_REASONS, DecayingEvidenceGraph, GroupIds
+from streams.core.coordination.links import LinkStrength
 
 HOUR = 3_600_000
 evidence = st.lists(
@@ -194,3 +195,51 @@ def test_state_round_trips_exactly_through_json(
     ids.assign(graph.groups(0.5, 5 * HOUR), 5 * HOUR)
     again = GroupIds.from_state(json.loads(json.dumps(ids.to_state())))
     assert again.to_state() == ids.to_state()
+
+
+_KINDS = ("pay", "tls", "net", "ua", "wake", "tpl", "pivot", "asn")
+
+
+@given(
+    evidence=st.lists(
+        st.tuples(
+            st.sampled_from(_KINDS),
+            st.floats(min_value=0.01, max_value=2.0),
+            st.integers(min_value=0, max_value=10 * 86_400_000),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    min_weight=st.floats(min_value=0.05, max_value=2.5),
+    probes=st.lists(st.integers(min_value=-86_400_000, max_value=40 * 86_400_000), max_size=8),
+)
+def test_grouping_reads_an_edge_as_strong_exactly_when_its_strength_is(
+    evidence: list[tuple[str, float, int]], min_weight: float, probes: list[int]
+) -> None:
+    """Grouping decides from a cached moment when the edge stops being strong; at every
+    event time that must agree with the edge's strength computed there."""
+    graph = DecayingEvidenceGraph(10, 10, 86_400_000, LinkStrength())
+    for kind, weight, ts in evidence:
+        graph.add_evidence("a", "b", weight, ts, kind, cap=weight)
+    last = max(ts for _, _, ts in evidence)
+    hourly = [last + h * 3_600_000 for h in range(0, 24 * 12)]  # where strength crosses
+    for ts in [last, last + 1, *probes, *hourly]:
+        nodes, _ = graph.core_groups("a", min_weight, ts, 100, 1)
+        assert ("b" in nodes) == (graph.weight("a", "b", ts) >= min_weight)
+
+
+@given(
+    anchors=st.floats(min_value=0.0, max_value=3.0),
+    corroboration=st.floats(min_value=0.0, max_value=3.0),
+    strength=st.floats(min_value=0.01, max_value=4.0),
+)
+def test_min_scale_is_where_the_strength_is_reached(
+    anchors: float, corroboration: float, strength: float
+) -> None:
+    link = LinkStrength()
+    scale = link.min_scale(anchors, corroboration, strength)
+    if scale == float("inf"):
+        assert link.combine(anchors, corroboration, 1e9) < strength
+        return
+    assert link.combine(anchors, corroboration, scale) == pytest.approx(strength, rel=1e-9)
+    assert link.combine(anchors, corroboration, scale * 0.999) < strength
