@@ -105,3 +105,30 @@ class Admission:
         """Partitions revoked: their next owner starts from the committed offsets."""
         self.sequencer.forget(gone)
         self.held.difference_update({h for h in self.held if (h[0], h[1]) in gone})
+
+
+@dataclass
+class TailWatch:
+    """Notices a partition that stopped moving while it is behind its log end.
+
+    The sequencer finds a hole when a later record arrives. Around a rebalance faust can
+    also drop the last records of a partition (queued before it, cleared after it, never
+    fetched again), or refuse the acknowledgement of records the worker did process and
+    never deliver them again: no later record comes to reveal either, and the partition
+    never commits again. A partition is stalled when two checks in a row find the same
+    (committed, expected) position below the log end the consumer knows.
+    """
+
+    _seen: dict[TopicPartition, tuple[int, int]] = field(default_factory=dict)
+
+    def stalled(self, tp: TopicPartition, committed: int, expected: int, end: int) -> bool:
+        if committed >= end:  # caught up: nothing to wait for
+            self._seen.pop(tp, None)
+            return False
+        before = self._seen.get(tp)
+        self._seen[tp] = (committed, expected)
+        return before == (committed, expected)
+
+    def reset(self) -> None:
+        """A rebalance or a refill: start watching afresh."""
+        self._seen.clear()

@@ -22,7 +22,7 @@ from streams.core.pipeline import params_from_settings
 from streams.kafka.io import read_offsets
 from streams.kafka.pipeline import evidence_topic, links_topic, verdicts_topic
 from streams.kafka.security import faust_credentials, security_from_settings
-from streams.worker.admission import Admission
+from streams.worker.admission import Admission, TailWatch
 from streams.worker.heap import HeapTrimmer
 from streams.worker.metrics import WorkerMetrics
 from streams.worker.progress import progress
@@ -38,9 +38,13 @@ from streams.worker.runtime import (
     WorkerRuntime,
 )
 from streams.worker.sequence import OffsetSequencer
-from streams.worker.web import consumer_lag, register_pages
+from streams.worker.web import consumer_lag, readiness, register_pages
 
 log = logging.getLogger("distillguard.worker")
+
+# How often a partition's position is compared with its known log end: one whose next
+# records exist but have not arrived for one whole interval is read out of band.
+TAIL_CHECK_S = 5.0
 
 
 class CheckpointOnCommit(faust.Sensor):
@@ -440,6 +444,89 @@ def create_app(settings: Settings, source_partitions: int | None = None) -> faus
     @app.timer(interval=BATCH_LINGER_S)
     async def flush_batches() -> None:
         runtime.flush_batches()
+
+    stage_of: dict[str, Handler] = {
+        settings.topic_api_calls: runtime.handle,
+        links_topic(settings): runtime.handle_link,
+        evidence_topic(settings): runtime.handle_evidence,
+        settings.topic_feedback: runtime.handle_feedback,
+        verdicts_topic(settings): runtime.handle_verdict,
+    }
+    tails = TailWatch()
+
+    @app.timer(interval=TAIL_CHECK_S)
+    async def refill_stalled_tails() -> None:
+        """Read out of band the records a partition is known to have but never gets
+        (see TailWatch): without them it would never commit again."""
+        if not readiness(app)[0] or not app.flow_control.is_active():
+            tails.reset()  # rebalancing or restoring state: records wait for good reason
+            return
+        consumer: _ReplayingConsumer = app.consumer  # type: ignore[assignment]
+        generation = app.consumer_generation_id
+        paused = set(consumer._paused_partitions)
+        for tp in sorted(consumer.assignment()):
+            if tp in paused:
+                continue  # faust holds it back (a full stream buffer): not lost
+            handle = stage_of.get(tp.topic)
+            key = (tp.topic, tp.partition)
+            committed = consumer._committed_offset.get(tp)
+            expected = sequencer.expected(key)
+            if expected is None:
+                expected = committed
+            if committed is None:
+                committed = expected
+            end = consumer.highwater(tp)
+            if handle is None or committed is None or expected is None or end is None:
+                continue
+            if any(h[0] == tp.topic and h[1] == tp.partition for h in held):
+                continue  # a rewind is under way
+            if consumer._commit_fut is not None:
+                return  # a commit is under way: look again next time
+            if not tails.stalled(key, committed, expected, end):
+                continue
+            waiting = consumer._acked_index.get(tp, ())
+            if end <= expected and all(o in waiting for o in range(committed, expected)):
+                continue  # everything is acknowledged: the commits themselves fail
+            found: list[tuple[int, bytes | None]] = []
+            if end > expected:
+                read = await asyncio.to_thread(
+                    read_offsets,
+                    settings.bootstrap_servers,
+                    tp.topic,
+                    tp.partition,
+                    expected,
+                    end,
+                    security=security,
+                    max_fetch_bytes=max(1_048_576, settings.max_record_bytes + 65_536),
+                )
+                if read is None:
+                    continue
+                found = list(read)
+            if app.consumer_generation_id != generation or not app.flow_control.is_active():
+                tails.reset()
+                return  # a rebalance came in between: the next owner reads them
+            if sequencer.expected(key) not in (None, expected):
+                continue  # records arrived meanwhile
+            for offset, value in found:
+                handle(SourceRecord(tp.topic, tp.partition, offset, value))
+            # Below ``expected`` every record was processed (the sequencer's invariant);
+            # only its acknowledgement was lost.
+            for offset in range(committed, max(end, expected)):
+                consumer.ack_offset(tp, offset)
+            if end > expected:
+                sequencer.filled(key, end)
+            tails.reset()
+            log.warning(
+                "%s[%d] stalled at offset %d (next %d, end %d): acknowledged what was "
+                "processed, read %d record(s) out of band",
+                tp.topic,
+                tp.partition,
+                committed,
+                expected,
+                end,
+                len(found),
+                extra={"topic": tp.topic, "partition": tp.partition, "offset": committed},
+            )
 
     if settings.progress_interval_s > 0:
 

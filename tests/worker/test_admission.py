@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
-from streams.worker.admission import Admission
+from streams.worker.admission import Admission, TailWatch
 
 
 @dataclass(frozen=True)
@@ -129,3 +129,30 @@ def test_a_record_overtaken_by_a_rebalance_while_looking_up_the_start_waits() ->
     part = Partition(rebalanced=True)
     part.deliver(part.admission(), [0])
     assert part.processed == []
+
+
+def test_a_partition_whose_known_tail_never_arrives_is_stalled_on_the_second_look() -> None:
+    watch = TailWatch()
+    tp = ("links", 0)
+    assert not watch.stalled(tp, committed=31, expected=31, end=39)  # maybe on its way
+    assert watch.stalled(tp, committed=31, expected=31, end=39)  # nothing moved since
+
+
+def test_a_partition_processed_to_its_end_but_never_committed_is_stalled() -> None:
+    """Its records were processed, their acknowledgement refused, and nothing is coming."""
+    watch = TailWatch()
+    tp = ("api-calls", 0)
+    assert not watch.stalled(tp, committed=6094, expected=10400, end=10400)
+    assert watch.stalled(tp, committed=6094, expected=10400, end=10400)
+
+
+def test_a_partition_that_moves_or_is_caught_up_is_not_stalled() -> None:
+    watch = TailWatch()
+    tp = ("api-calls", 1)
+    assert not watch.stalled(tp, committed=90, expected=100, end=900)
+    assert not watch.stalled(tp, committed=90, expected=450, end=1200)  # processing
+    assert not watch.stalled(tp, committed=450, expected=450, end=1200)  # committing
+    assert not watch.stalled(tp, committed=1200, expected=1200, end=1200)  # caught up
+    assert not watch.stalled(tp, committed=1200, expected=1200, end=1200)
+    watch.reset()
+    assert not watch.stalled(tp, committed=1200, expected=1200, end=1300)
