@@ -103,15 +103,6 @@ def _assert_no_crash(worker: WorkerProcess) -> None:
 
 @pytest.mark.faults
 @pytest.mark.timeout(150)
-@pytest.mark.xfail(
-    strict=False,
-    reason=(
-        "open for issue 5: in about one clean-clone CI run in five the worker, after the "
-        "SIGKILLed broker comes back, rejoins (all partitions revoked and reassigned) and "
-        "then commits nothing for 90 s; in the run traced on 2026-12-05 it had just filled "
-        "a one-record hole on the evidence topic out of band (docs/operations.md)."
-    ),
-)
 def test_worker_rides_out_broker_restarts_mid_stream(
     broker_factory: Callable[[], LocalBroker], unique_name: str, tmp_path: Path
 ) -> None:
