@@ -110,6 +110,9 @@ class Settings:
     log_format: str = _setting(
         "json", "worker log lines: json (one object per line, with topic/partition/offset) or text"
     )
+    fetch_wait_ms: int = _setting(
+        100, "longest a consumer fetch waits at the broker for new records (each stage hop)"
+    )
     progress_interval_s: float = _setting(
         30.0, "seconds between progress log lines (per-partition offsets; 0 disables)"
     )
@@ -186,6 +189,8 @@ def validate(settings: Settings) -> None:
         raise ValueError("log_format must be json or text")
     if settings.checkpoint_interval_s <= 0:
         raise ValueError("checkpoint_interval_s must be > 0")
+    if not 0 <= settings.fetch_wait_ms <= 60_000:
+        raise ValueError("fetch_wait_ms must be within 0..60000")
     if settings.progress_interval_s < 0:
         raise ValueError("progress_interval_s must be >= 0")
     _validate_security(settings)

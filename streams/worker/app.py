@@ -93,6 +93,9 @@ class _ReplayingConsumer(faust_aiokafka.Consumer):
         super().__init__(*args, **kwargs)
         self._read_offset = _NoReadOffsets()
 
+    def _new_consumer_thread(self) -> Any:
+        return _ConsumerThread(self, loop=self.loop, beacon=self.beacon)
+
     def _new_offset(self, tp: TP) -> int | None:
         """Never commit past an offset that was not acknowledged.
 
@@ -186,6 +189,24 @@ class PendingSends:
 
 def _delivered(future: asyncio.Future[Any]) -> bool:
     return future.done() and not future.cancelled() and future.exception() is None
+
+
+class _ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
+    """faust's consumer thread, with the fetch wait the worker's settings ask for.
+
+    faust builds its aiokafka consumer with ``fetch_max_wait_ms=1500`` and no way to
+    change it. Each internal topic is a hop between stages, and a fetch of partitions with
+    nothing new waits that long at the broker: with 1.5 s per hop, campaign alerts came
+    3.7 to 4.7 s after their event in 9 of 12 benchmark runs at 1,303 events/s, against a
+    p99 of 0.60 to 0.70 s in 4 of 4 runs at 100 ms.
+    """
+
+    def _create_worker_consumer(self, transport: Any) -> Any:
+        consumer = super()._create_worker_consumer(transport)
+        wait_ms = getattr(self.app, "distillguard_fetch_wait_ms", None)
+        if wait_ms is not None:
+            consumer._fetch_max_wait_ms = wait_ms  # read when the consumer starts
+        return consumer
 
 
 class _Transport(faust_aiokafka.Transport):
@@ -326,6 +347,7 @@ def create_app(settings: Settings, source_partitions: int | None = None) -> faus
         source=settings.app_id,
     )
     app.distillguard_runtime = runtime  # type: ignore[attr-defined]
+    app.distillguard_fetch_wait_ms = settings.fetch_wait_ms  # type: ignore[attr-defined]
     app.sensors.add(CheckpointOnCommit(runtime))
     metrics = WorkerMetrics(runtime, lambda: consumer_lag(app))
     app.distillguard_metrics = metrics  # type: ignore[attr-defined]
