@@ -361,6 +361,21 @@ def create_app(settings: Settings, source_partitions: int | None = None) -> faus
 
     security = security_from_settings(settings)
 
+    async def read_out_of_band(
+        topic: str, partition: int, start: int, end: int
+    ) -> list[tuple[int, bytes | None]] | None:
+        """Records ``start`` .. ``end - 1`` of a partition, read past the stream."""
+        return await asyncio.to_thread(
+            read_offsets,
+            settings.bootstrap_servers,
+            topic,
+            partition,
+            start,
+            end,
+            security=security,
+            max_fetch_bytes=max(1_048_576, settings.max_record_bytes + 65_536),
+        )
+
     async def fill_hole(message: Any, expected: int, handle: Handler) -> bool:
         """Read the records a hole misses out of band, process and acknowledge them in
         order; False if they could not be read (then the stream rewinds instead).
@@ -370,16 +385,7 @@ def create_app(settings: Settings, source_partitions: int | None = None) -> faus
         delivered before the seek (lost). Reading the few missing records directly
         leaves the stream alone."""
         where = {"topic": message.topic, "partition": message.partition, "offset": message.offset}
-        found = await asyncio.to_thread(
-            read_offsets,
-            settings.bootstrap_servers,
-            message.topic,
-            message.partition,
-            expected,
-            message.offset,
-            security=security,
-            max_fetch_bytes=max(1_048_576, settings.max_record_bytes + 65_536),
-        )
+        found = await read_out_of_band(message.topic, message.partition, expected, message.offset)
         if found is None:
             log.warning("could not read the hole before %s[%d]@%d", *where.values(), extra=where)
             return False
@@ -511,16 +517,7 @@ def create_app(settings: Settings, source_partitions: int | None = None) -> faus
                 continue  # everything is acknowledged: the commits themselves fail
             found: list[tuple[int, bytes | None]] = []
             if end > expected:
-                read = await asyncio.to_thread(
-                    read_offsets,
-                    settings.bootstrap_servers,
-                    tp.topic,
-                    tp.partition,
-                    expected,
-                    end,
-                    security=security,
-                    max_fetch_bytes=max(1_048_576, settings.max_record_bytes + 65_536),
-                )
+                read = await read_out_of_band(tp.topic, tp.partition, expected, end)
                 if read is None:
                     continue
                 found = list(read)
