@@ -14,7 +14,7 @@ other: read out of band, or rewound to.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -132,3 +132,26 @@ class TailWatch:
     def reset(self) -> None:
         """A rebalance or a refill: start watching afresh."""
         self._seen.clear()
+
+
+@dataclass(frozen=True)
+class Refill:
+    """What to do for a stalled partition: acknowledge ``ack_from`` .. ``upto - 1`` (all
+    processed by then), after reading and processing ``read_from`` .. ``upto - 1`` out of
+    band when ``read_from`` is set."""
+
+    ack_from: int
+    read_from: int | None
+    upto: int
+
+
+def refill_for(
+    committed: int, expected: int, end: int, acknowledged: Collection[int]
+) -> Refill | None:
+    """The refill of a stalled partition (see TailWatch), or None if nothing is missing
+    (everything processed is acknowledged and nothing is left to read: then it is the
+    commits themselves that fail, and they are retried anyway). Below ``expected`` every
+    record was processed (the sequencer's invariant); only acknowledgements were lost."""
+    if end <= expected and all(o in acknowledged for o in range(committed, expected)):
+        return None
+    return Refill(committed, expected if end > expected else None, max(end, expected))

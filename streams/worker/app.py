@@ -22,7 +22,7 @@ from streams.core.pipeline import params_from_settings
 from streams.kafka.io import read_offsets
 from streams.kafka.pipeline import evidence_topic, links_topic, verdicts_topic
 from streams.kafka.security import faust_credentials, security_from_settings
-from streams.worker.admission import Admission, TailWatch
+from streams.worker.admission import Admission, TailWatch, refill_for
 from streams.worker.heap import HeapTrimmer
 from streams.worker.metrics import WorkerMetrics
 from streams.worker.progress import progress
@@ -512,12 +512,12 @@ def create_app(settings: Settings, source_partitions: int | None = None) -> faus
                 return  # a commit is under way: look again next time
             if not tails.stalled(key, committed, expected, end):
                 continue
-            waiting = consumer._acked_index.get(tp, ())
-            if end <= expected and all(o in waiting for o in range(committed, expected)):
-                continue  # everything is acknowledged: the commits themselves fail
+            refill = refill_for(committed, expected, end, consumer._acked_index.get(tp, ()))
+            if refill is None:
+                continue
             found: list[tuple[int, bytes | None]] = []
-            if end > expected:
-                read = await read_out_of_band(tp.topic, tp.partition, expected, end)
+            if refill.read_from is not None:
+                read = await read_out_of_band(tp.topic, tp.partition, refill.read_from, end)
                 if read is None:
                     continue
                 found = list(read)
@@ -528,12 +528,10 @@ def create_app(settings: Settings, source_partitions: int | None = None) -> faus
                 continue  # records arrived meanwhile
             for offset, value in found:
                 handle(SourceRecord(tp.topic, tp.partition, offset, value))
-            # Below ``expected`` every record was processed (the sequencer's invariant);
-            # only its acknowledgement was lost.
-            for offset in range(committed, max(end, expected)):
+            for offset in range(refill.ack_from, refill.upto):
                 consumer.ack_offset(tp, offset)
-            if end > expected:
-                sequencer.filled(key, end)
+            if refill.read_from is not None:
+                sequencer.filled(key, refill.upto)
             tails.reset()
             log.warning(
                 "%s[%d] stalled at offset %d (next %d, end %d): acknowledged what was "

@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
-from streams.worker.admission import Admission, TailWatch
+from streams.worker.admission import Admission, Refill, TailWatch, refill_for
 
 
 @dataclass(frozen=True)
@@ -156,3 +156,19 @@ def test_a_partition_that_moves_or_is_caught_up_is_not_stalled() -> None:
     assert not watch.stalled(tp, committed=1200, expected=1200, end=1200)
     watch.reset()
     assert not watch.stalled(tp, committed=1200, expected=1200, end=1300)
+
+
+def test_a_stalled_tail_is_read_and_everything_up_to_it_acknowledged() -> None:
+    """links[0] after a rejoin: committed 31, nothing delivered, log end 39."""
+    assert refill_for(31, 31, 39, acknowledged=set()) == Refill(31, 31, 39)
+
+
+def test_processed_records_whose_acknowledgement_was_lost_are_acknowledged() -> None:
+    """api-calls[0]: committed 6094, processed to the end 10400, acked only from 6101."""
+    acked = set(range(6101, 10400))
+    assert refill_for(6094, 10400, 10400, acked) == Refill(6094, None, 10400)
+
+
+def test_nothing_is_refilled_when_everything_processed_is_acknowledged() -> None:
+    """Then only the commits fail (a broker away); they are retried on their own."""
+    assert refill_for(500, 600, 600, acknowledged=set(range(500, 600))) is None
