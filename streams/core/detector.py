@@ -35,6 +35,7 @@ from streams.core.linking import (
     WAKE_BUCKET_MS,
     WAKE_IDLE_MS,
     LinkUpdate,
+    identity_digest,
     identity_keys,
 )
 from streams.core.profile import AccountProfile, AlertState
@@ -219,11 +220,15 @@ class Detector:
             event.account_created_ms,
             event.signup_channel,
         )
-        if identity != profile.last_identity:
-            profile.last_identity = identity
-            new_keys = list(identity_keys(event))
-        else:
+        if identity == profile.last_identity or (
+            profile.last_identity is None  # read back from bytes: compare the digests
+            and profile.identity_digest is not None
+            and identity_digest(identity) == profile.identity_digest
+        ):
             new_keys = []
+        else:
+            new_keys = list(identity_keys(event))
+        profile.last_identity = identity
         if woke:
             new_keys.append(f"wake:{ts // WAKE_BUCKET_MS}")
 

@@ -14,7 +14,7 @@ import orjson
 
 from streams.core.behaviour import Behaviour
 from streams.core.event import ApiCall
-from streams.core.linking import AnnouncedKeys
+from streams.core.linking import AnnouncedKeys, identity_digest
 from streams.core.sketches import DistinctCounter
 from streams.core.windows import METRICS, WINDOWS_S, WindowedCounters
 from streams.core.workloads import Workloads
@@ -64,6 +64,9 @@ class AccountProfile:
     alertable: float = 0.0  # confidence if eligible for a lone alert, else 0
     # Not checkpointed: the identity fields of the last event (announcing only changes).
     last_identity: tuple[object, ...] | None = field(default=None, compare=False)
+    # Checkpointed instead: their digest, so that a profile read back from its bytes
+    # (spilled, restored) announces exactly what the live one would have.
+    identity_digest: int | None = field(default=None, compare=False)
     scored_ms: int = 0
     scored_requests: int = 0
     taught: bool = False  # has labelled the partition's context model (once, at maturity)
@@ -163,9 +166,16 @@ class AccountProfile:
                 self.alertable,
                 self.taught,
                 self.workloads.to_state(),
+                self.last_identity_digest(),
             ]
         )
-        return zlib.compress(doc, 1)
+        return zlib.compress(doc, 6)
+
+    def last_identity_digest(self) -> int | None:
+        """The digest of the identity fields last seen (live, or as read back)."""
+        if self.last_identity is not None:
+            return identity_digest(self.last_identity)
+        return self.identity_digest
 
     @classmethod
     def from_bytes(cls, blob: bytes) -> AccountProfile:
@@ -203,6 +213,7 @@ class AccountProfile:
             alertable=state[25],
             taught=bool(state[26]) if len(state) > 26 else False,
             workloads=Workloads.from_state(state[27]) if len(state) > 27 else Workloads(),
+            identity_digest=state[28] if len(state) > 28 else None,
         )
 
     def summary(self) -> dict[str, object]:

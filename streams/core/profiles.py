@@ -18,6 +18,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from streams.core.clock import EventClock
+from streams.core.coldset import ColdSet, batch
 from streams.core.profile import AccountProfile
 
 Loader = Callable[[str], "bytes | None"]
@@ -58,7 +59,7 @@ class ProfileStore:
         self.loads = 0  # profiles read back from their bytes (spilled or restored)
         self._profiles: OrderedDict[str, AccountProfile] = OrderedDict()  # hot, LRU
         # Spilled accounts -> last activity (event time), least recently active first.
-        self._cold: OrderedDict[str, int] = OrderedDict()
+        self._cold: ColdSet[int] = ColdSet()
         self._spilled: dict[str, bytes] = {}  # spilled since the last checkpoint
         self._loader = loader
         self._dirty: set[str] = set()
@@ -111,15 +112,15 @@ class ProfileStore:
             profiles.move_to_end(account_id)
         else:
             profiles[account_id] = profile
-            self._cold.pop(account_id, None)
+            self._cold.discard(account_id)
         self._dirty.add(account_id)
         self._evictions.discard(account_id)
         if ts_ms is not None:
             self.clock.observe(ts_ms)
         while len(profiles) > self.hot_accounts:
             self._spill(next(iter(profiles)))
-        while len(self) > self.max_accounts:
-            self._evict(next(iter(self._cold)) if self._cold else next(iter(profiles)))
+        if len(self) > self.max_accounts:
+            self._evict_oldest()
         self._since_expiry_check += 1
         if self._since_expiry_check >= _EXPIRY_CHECK_EVERY:
             self.expire()
@@ -131,7 +132,16 @@ class ProfileStore:
         if account_id in self._dirty:
             self._dirty.discard(account_id)
             self._spilled[account_id] = profile.to_bytes()
-        self._cold[account_id] = profile.last_seen_ms
+        self._cold.add(account_id, profile.last_seen_ms)
+
+    def _evict_oldest(self) -> None:
+        """Back under ``max_accounts``: the least recently active spilled profiles go
+        first, a batch past the excess (``coldset.batch``), then hot ones if need be."""
+        excess = len(self) - self.max_accounts
+        for account_id in self._cold.oldest(excess + batch(self.max_accounts)):
+            self._evict(account_id)
+        while len(self) > self.max_accounts:
+            self._evict(next(iter(self._profiles)))
 
     def expire(self) -> int:
         """Drop profiles idle for longer than the TTL (event time). Returns how many."""
@@ -142,11 +152,7 @@ class ProfileStore:
         horizon = now - self.ttl_ms
         dropped = 0
         # Recency order approximates last-activity order; stop at the first fresh one.
-        cold = self._cold
-        while cold:
-            account_id, last_seen = next(iter(cold.items()))
-            if last_seen >= horizon:
-                break
+        for account_id in self._cold.oldest_while(lambda last_seen: last_seen < horizon):
             self._evict(account_id)
             dropped += 1
         while self._profiles:
@@ -159,7 +165,7 @@ class ProfileStore:
 
     def _evict(self, account_id: str) -> None:
         if self._profiles.pop(account_id, None) is None:
-            del self._cold[account_id]
+            self._cold.discard(account_id)
         self._spilled.pop(account_id, None)
         self._dirty.discard(account_id)
         self._evictions.add(account_id)

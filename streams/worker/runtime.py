@@ -592,7 +592,7 @@ class WorkerRuntime:
         written = 0
         for partition, detector in self.detectors.items():
             changes = detector.store.drain_changes()
-            written += self._write(PROFILES, partition, changes)
+            written += self._write(PROFILES, partition, changes, exact=True)  # zlib's
             self.counters.profiles_written += len(changes)
             own: list[tuple[bytes, bytes | None]] = []
             if detector.clock_changed:
@@ -617,7 +617,7 @@ class WorkerRuntime:
             packed, self._campaign_chunks = chunks.pack(
                 CAMPAIGN_STATE_KEY, campaigns.to_bytes(), self._campaign_chunks
             )
-            written += self._write(CAMPAIGNS, 0, packed)
+            written += self._write(CAMPAIGNS, 0, packed, exact=True)  # zlib's, sliced
         if written:
             self.counters.checkpoints += 1
             self.counters.state_written += written
@@ -628,12 +628,19 @@ class WorkerRuntime:
         table: str,
         partition: int,
         changes: Sequence[tuple[str | bytes, bytes | None]],
+        exact: bool = False,
     ) -> int:
+        """Store and send the changes. ``exact``: the blobs are already of their own size
+        (zlib's output is; orjson's is not) and are kept as they are."""
         state = self._states[table]
         for name, blob in changes:
             key = name.encode() if isinstance(name, str) else name
             if blob is None:
                 state.pop(key, None)
+            elif exact:
+                # A copy would only leave the original's freed block behind, between
+                # live ones: 155 B of RSS per account at 100,000 (measured).
+                state[key] = blob
             else:
                 # A copy of exactly its size: orjson returns each result in a 4 KB
                 # allocation, so keeping its bytes cost 4 KB per key (measured).

@@ -596,3 +596,49 @@ def test_restart_keeps_release_detection() -> None:
     run(restarted, after, start=len(events))
     pivots = {u.key for u in restarted.take_links() if kind_of(u.key) == "pivot"}
     assert pivots == whole_pivots
+
+
+def _many_keys_stream() -> list[ApiCall]:
+    """Account "a" keeps its card and client but moves to a new address block every
+    other request, so the new network keys push its card and client keys out of its
+    announced-keys LRU (48 keys); account "b" interleaves, so a one-profile hot set
+    spills "a" after each event."""
+    events = []
+    for i in range(200):
+        ts = T0 + i * 60_000
+        events.append(
+            ApiCall(
+                **{
+                    **wire_fields("a", ts),
+                    "payment_fingerprint": "card-a",
+                    "tls_fingerprint": "tls-a",
+                    "user_agent": "ua-a",
+                    "ip": f"10.{i // 2}.0.1",
+                }
+            )
+        )
+        events.append(ApiCall(**{**wire_fields("b", ts + 1), "ip": "192.0.2.9"}))
+    return events
+
+
+def wire_fields(account: str, ts: int) -> dict[str, Any]:
+    return {
+        "event_id": f"{account}-{ts}",
+        "ts_ms": ts,
+        "account_id": account,
+        "model": "m",
+        "input_tokens": 100,
+        "output_tokens": 500,
+    }
+
+
+def test_spilling_profiles_to_bytes_changes_no_announcement() -> None:
+    """A profile read back from its bytes (spilled, or restored after a restart) must act
+    as the live one would: it used to forget which identity it had last announced and
+    announce identity keys again that the live profile held back."""
+    live = Detector(DetectorParams())
+    spilled = Detector(DetectorParams(hot_accounts=1))
+    for position, event in enumerate(_many_keys_stream()):
+        assert spilled.process(event, position) == live.process(event, position)
+        assert spilled.take_links() == live.take_links(), position
+    assert spilled.store.loads > 100  # "a" really was read back from bytes each time

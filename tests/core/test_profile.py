@@ -1,3 +1,7 @@
+import zlib
+
+import orjson
+
 from streams.core.profile import AccountProfile, AlertState
 from tests.factories import T0, api_call
 
@@ -49,3 +53,20 @@ def test_state_carries_no_prompt_text() -> None:
     profile.update(api_call(prompt="CANARY-PROMPT-TEXT tell me everything"), 0)
     assert b"CANARY" not in profile.to_bytes()
     assert "CANARY" not in str(profile.summary())
+
+
+def test_the_last_identity_survives_the_round_trip_as_a_digest() -> None:
+    profile = AccountProfile.new(api_call())
+    profile.last_identity = ("card", "tls", None, "10.0.0.1", 64512, None, None, None, "web")
+    restored = AccountProfile.from_bytes(profile.to_bytes())
+    assert restored.last_identity is None  # the fields themselves are not kept
+    assert restored.identity_digest == profile.last_identity_digest() is not None
+    again = AccountProfile.from_bytes(restored.to_bytes())  # read back, spilled again
+    assert again.identity_digest == restored.identity_digest
+
+
+def test_a_checkpoint_from_before_the_identity_digest_still_loads() -> None:
+    profile = AccountProfile.new(api_call())
+    state = orjson.loads(zlib.decompress(profile.to_bytes()))[:28]
+    restored = AccountProfile.from_bytes(zlib.compress(orjson.dumps(state)))
+    assert restored.identity_digest is None and restored.requests == profile.requests

@@ -77,3 +77,19 @@ def test_ttl_and_cap_reach_spilled_profiles_too() -> None:
     assert "b" not in store  # z's arrival evicted the next oldest under the cap
     assert store.expire() == 3  # c, d, e: idle past the TTL, spilled or not
     assert len(store) == 1 and dict(store.drain_changes())["c"] is None
+
+
+def test_a_full_store_drops_its_oldest_spilled_profiles_a_batch_at_a_time() -> None:
+    """At the cap the store walks its oldest entries once per a 64th of the cap (a walk
+    passes every entry dropped before), not once per new account."""
+    store = ProfileStore(max_accounts=128, ttl_ms=DAY_MS, hot_accounts=4)
+    for i in range(129):
+        _touch(store, f"a{i:03d}", T0 + i)
+    assert len(store) == 126  # one over: the oldest one and a batch of 2 more dropped
+    assert not any(a in store for a in ("a000", "a001", "a002"))
+    assert all(f"a{i:03d}" in store for i in range(3, 129))
+    evicted = [k for k, v in store.drain_changes() if v is None]
+    assert sorted(evicted) == ["a000", "a001", "a002"]
+    _touch(store, "b", T0 + 200)
+    _touch(store, "c", T0 + 201)
+    assert len(store) == 128  # under the cap again: nothing more dropped

@@ -26,6 +26,7 @@ from typing import Any
 
 import orjson
 
+from streams.core.coldset import ColdSet, batch
 from streams.core.linking import LinkUpdate, PairEvidence, kind_of
 from streams.core.sketches import DistinctCounter
 
@@ -61,6 +62,7 @@ INFRASTRUCTURE: dict[str, str] = {
 CORROBORATING = frozenset({"tpl", "wake", "pivot", "cohort"})
 
 _SKETCH_K = 64  # distinct-count sketch size: exact up to 64 accounts, ~12% error beyond
+HOT_KEYS = 1024  # live key states per partition; the rest wait as bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +129,8 @@ class LinkStrength:
         if anchors + b <= 0.0:
             return math.inf
         scale = strength / (anchors + b)
+        if not math.isfinite(scale):  # anchors so small the division overflows
+            return math.inf
         if scale * b <= self.corroboration_cap:
             return scale
         return (strength - self.corroboration_cap) / anchors
@@ -181,35 +185,98 @@ class KeyState:
 
 
 class LinkStage:
-    """Key -> members, for the keys of one partition of the links topic."""
+    """Key -> members, for the keys of one partition of the links topic.
 
-    __slots__ = ("_dirty", "_evicted", "_loader", "keys", "params")
+    Only the ``hot_keys`` most recently updated keys are held as objects. Most keys of a
+    large user base are one account's own card or address, updated once in a while: a
+    live ``KeyState`` costs about 400 bytes, its checkpointed bytes a quarter of that. A
+    key leaving the hot set is *spilled*: serialised for the next checkpoint if it changed,
+    and read back (``loader``) on its next update. ``max_keys`` caps hot and spilled keys
+    together, least recently updated dropped first.
+    """
 
-    def __init__(self, params: LinkParams, loader: Any = None) -> None:
+    __slots__ = (
+        "_cold",
+        "_dirty",
+        "_evicted",
+        "_loader",
+        "_spilled",
+        "hot_keys",
+        "keys",
+        "loads",
+        "params",
+    )
+
+    def __init__(self, params: LinkParams, loader: Any = None, hot_keys: int = HOT_KEYS) -> None:
         self.params = params
-        self.keys: OrderedDict[str, KeyState] = OrderedDict()
+        self.hot_keys = max(1, hot_keys)
+        self.loads = 0  # keys read back from their bytes (spilled or restored)
+        self.keys: OrderedDict[str, KeyState] = OrderedDict()  # hot, least recently updated first
+        # Spilled keys, least recently updated first (all older than every hot key).
+        self._cold: ColdSet[None] = ColdSet()
+        self._spilled: dict[str, bytes] = {}  # spilled since the last checkpoint
         self._loader = loader  # key -> checkpointed bytes or None (after a restart)
         self._dirty: set[str] = set()
         self._evicted: set[str] = set()
 
     def __len__(self) -> int:
-        return len(self.keys)
+        return len(self.keys) + len(self._cold)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.keys or key in self._cold
 
     def _state(self, key: str) -> KeyState:
-        state = self.keys.get(key)
+        keys = self.keys
+        state = keys.get(key)
         if state is None:
-            blob = self._loader(key) if self._loader is not None else None
-            state = KeyState.from_bytes(blob) if blob is not None else KeyState()
-            self.keys[key] = state
-            while len(self.keys) > self.params.max_keys:
-                oldest, _ = self.keys.popitem(last=False)
-                self._dirty.discard(oldest)
-                self._evicted.add(oldest)
+            state = self._load(key)
+            keys[key] = state
+            self._cold.discard(key)
+            if len(self) > self.params.max_keys:
+                self._evict_oldest()
+            while len(keys) > self.hot_keys:
+                self._spill(next(iter(keys)))
         else:
-            self.keys.move_to_end(key)
+            keys.move_to_end(key)
         self._evicted.discard(key)
         self._dirty.add(key)
         return state
+
+    def _load(self, key: str) -> KeyState:
+        """A key's state: spilled since the last checkpoint, checkpointed, or new. A key
+        dropped since the last checkpoint starts over (its checkpoint is stale)."""
+        if key in self._evicted:
+            return KeyState()
+        blob = self._spilled.pop(key, None)
+        if blob is None and self._loader is not None:
+            blob = self._loader(key)
+        if blob is None:
+            return KeyState()
+        self.loads += 1
+        return KeyState.from_bytes(blob)
+
+    def _spill(self, key: str) -> None:
+        state = self.keys.pop(key)
+        if key in self._dirty:
+            self._dirty.discard(key)
+            self._spilled[key] = state.to_bytes()
+        self._cold.add(key, None)
+
+    def _evict_oldest(self) -> None:
+        """Back under ``max_keys``: the least recently updated spilled keys go first, a
+        batch past the excess (``coldset.batch``), then hot ones if need be."""
+        max_keys = self.params.max_keys
+        for key in self._cold.oldest(len(self) - max_keys + batch(max_keys)):
+            self._evict(key)
+        while len(self) > max_keys:
+            self._evict(next(iter(self.keys)))
+
+    def _evict(self, key: str) -> None:
+        if self.keys.pop(key, None) is None:
+            self._cold.discard(key)
+        self._spilled.pop(key, None)
+        self._dirty.discard(key)
+        self._evicted.add(key)
 
     def process(self, update: LinkUpdate) -> list[PairEvidence]:
         params = self.params
@@ -262,7 +329,9 @@ class LinkStage:
         changes: list[tuple[str, bytes | None]] = [
             (key, self.keys[key].to_bytes()) for key in sorted(self._dirty)
         ]
+        changes.extend(sorted(self._spilled.items()))
         changes.extend((key, None) for key in sorted(self._evicted))
         self._dirty.clear()
+        self._spilled.clear()
         self._evicted.clear()
         return changes

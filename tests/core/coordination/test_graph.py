@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from streams.core.coordination.graph import MAX_REASONS, DecayingEvidenceGraph, GroupIds
@@ -228,6 +228,7 @@ def test_grouping_reads_an_edge_as_strong_exactly_when_its_strength_is(
         assert ("b" in nodes) == (graph.weight("a", "b", ts) >= min_weight)
 
 
+@example(anchors=5e-324, corroboration=0.0, strength=0.25)  # overflowed to a NaN scale
 @given(
     anchors=st.floats(min_value=0.0, max_value=3.0),
     corroboration=st.floats(min_value=0.0, max_value=3.0),

@@ -232,6 +232,67 @@ def test_a_restarted_stage_gives_the_same_evidence(seed: int, cut: int) -> None:
     assert got == expected
 
 
+def _apply(store: dict[str, bytes], changes: list[tuple[str, bytes | None]]) -> None:
+    for key, blob in changes:
+        if blob is None:
+            store.pop(key, None)
+        else:
+            store[key] = blob
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(0, 10**6),
+    st.integers(1, 4),
+    st.integers(3, 8),
+    st.lists(st.integers(1, 299), max_size=6),
+)
+def test_a_small_hot_set_gives_the_same_evidence_and_checkpoints(
+    seed: int, hot: int, max_keys: int, checkpoints: list[int]
+) -> None:
+    """Spilling keys to bytes and reading them back changes nothing a user sees: the same
+    pair evidence, the same keys held, the same checkpointed state."""
+    rnd = random.Random(seed)
+    updates = [
+        upd(
+            f"{rnd.choice(['pay', 'tls', 'net'])}:{rnd.randrange(10)}",
+            f"acct-{rnd.randrange(12)}",
+            T0 + i * MINUTE,
+            rnd.choice([0.1, 0.5, 0.7, 0.9]),
+            i,
+        )
+        for i in range(300)
+    ]
+    params = LinkParams(max_keys=max_keys, max_suspects=4, member_ttl_ms=90 * MINUTE)
+    all_hot = LinkStage(params)
+    stores: tuple[dict[str, bytes], dict[str, bytes]] = ({}, {})
+    small = LinkStage(params, loader=stores[1].get, hot_keys=hot)
+    for i, update in enumerate(updates):
+        assert small.process(update) == all_hot.process(update)
+        assert len(small.keys) <= hot and len(small) == len(all_hot) <= max_keys
+        if i in checkpoints:
+            _apply(stores[0], all_hot.drain_changes())
+            _apply(stores[1], small.drain_changes())
+            assert stores[0] == stores[1]
+    _apply(stores[0], all_hot.drain_changes())
+    _apply(stores[1], small.drain_changes())
+    assert stores[0] == stores[1]
+    assert set(stores[1]) == set(all_hot.keys)
+
+
+def test_a_key_dropped_after_spilling_is_not_read_back_from_its_stale_checkpoint() -> None:
+    store: dict[str, bytes] = {}
+    stage = LinkStage(LinkParams(max_keys=2), loader=store.get, hot_keys=1)
+    feed(stage, [upd("pay:1", "a"), upd("pay:1", "b", T0 + 1), upd("pay:2", "a", T0 + 2)])
+    _apply(store, stage.drain_changes())
+    assert "pay:1" in store and list(stage.keys) == ["pay:2"]  # pay:1 spilled
+    stage.process(upd("pay:3", "c", T0 + 3))  # over max_keys: pay:1 (oldest) dropped
+    assert "pay:1" not in stage
+    # Before the next checkpoint pay:1 comes back: it starts over, "a" and "b" forgotten.
+    assert stage.process(upd("pay:1", "d", T0 + 4)) == []
+    assert stage.keys["pay:1"].members.estimate() == 1
+
+
 def test_ordinary_accounts_on_a_campus_nat_keep_it_weak_evidence() -> None:
     """End to end: 40 developers behind one NAT, each of whose *first* request happened to
     look harvest-like (a single-turn step-by-step question with a long answer), then
@@ -273,3 +334,13 @@ def test_link_strength_decays_like_its_evidence(reasons: dict[str, float], scale
     decayed = {kind: w * scale for kind, w in reasons.items()}
     assert strength(reasons, scale) == pytest.approx(strength(decayed), rel=1e-9, abs=1e-12)
     assert 0.0 <= strength(decayed) <= sum(decayed.values()) + 1e-12
+
+
+def test_a_full_stage_drops_its_oldest_spilled_keys_a_batch_at_a_time() -> None:
+    stage = LinkStage(LinkParams(max_keys=128), hot_keys=4)
+    feed(stage, [upd(f"pay:{i:03d}", "a", T0 + i, NORMAL) for i in range(129)])
+    assert len(stage) == 126 and len(stage.keys) == 4
+    assert not any(f"pay:{i:03d}" in stage for i in range(3))
+    assert all(f"pay:{i:03d}" in stage for i in range(3, 129))
+    dropped = sorted(k for k, blob in stage.drain_changes() if blob is None)
+    assert dropped == ["pay:000", "pay:001", "pay:002"]
