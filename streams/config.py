@@ -90,6 +90,9 @@ class Settings:
     hot_accounts_per_partition: int = _setting(
         1024, "profiles kept live per partition; idle ones wait as compressed checkpoints"
     )
+    hot_keys_per_partition: int = _setting(
+        1024, "link keys kept live per links partition; idle ones wait as their checkpoints"
+    )
     checkpoint_interval_s: float = _setting(
         1.0, "seconds between offset commits, each preceded by a state checkpoint"
     )
@@ -185,6 +188,8 @@ def validate(settings: Settings) -> None:
         raise ValueError("max_accounts_per_partition must be >= 1")
     if settings.hot_accounts_per_partition < 1:
         raise ValueError("hot_accounts_per_partition must be >= 1")
+    if settings.hot_keys_per_partition < 1:
+        raise ValueError("hot_keys_per_partition must be >= 1")
     if settings.log_format not in ("json", "text"):
         raise ValueError("log_format must be json or text")
     if settings.checkpoint_interval_s <= 0:

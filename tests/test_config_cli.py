@@ -46,3 +46,27 @@ def test_config_json(capsys: pytest.CaptureFixture[str]) -> None:
 
     assert main(["config", "--json", "--partitions", "3"]) == 0
     assert orjson.loads(capsys.readouterr().out)["partitions"] == 3
+
+
+def test_hot_set_sizes_reach_the_stages_and_zero_is_refused() -> None:
+    from streams.core.pipeline import params_from_settings
+    from streams.worker.runtime import TABLES, WorkerRuntime
+
+    env = {
+        "DISTILLGUARD_HOT_KEYS_PER_PARTITION": "7",
+        "DISTILLGUARD_HOT_ACCOUNTS_PER_PARTITION": "9",
+    }
+    params = params_from_settings(load_settings(env))
+    runtime = WorkerRuntime(
+        params,
+        max_record_bytes=1024,
+        send_alert=lambda *_: None,
+        send_dead_letter=lambda *_: None,
+        send_changelog=lambda *_: None,
+        states={table: {} for table in TABLES},
+    )
+    assert runtime.link_stage_for(0).hot_keys == 7
+    assert runtime.detector_for(0).store.hot_accounts == 9
+    for name in ("hot_keys_per_partition", "hot_accounts_per_partition"):
+        with pytest.raises(ValueError, match=name):
+            load_settings({}, overrides={name: 0})

@@ -49,7 +49,11 @@ def params_from_settings(settings: Settings) -> PipelineParams:
             close_quiet_ms=settings.alert_quiet_s * 1000,
             verdicts=VerdictParams(ttl_ms=settings.feedback_ttl_s * 1000),
         ),
-        links=LinkParams(suspect_raw=settings.suspect_score, disabled=disabled & set(KIND_WEIGHTS)),
+        links=LinkParams(
+            suspect_raw=settings.suspect_score,
+            disabled=disabled & set(KIND_WEIGHTS),
+            hot_keys=settings.hot_keys_per_partition,
+        ),
         campaigns=CampaignParams(
             min_accounts=settings.campaign_min_accounts,
             threshold=settings.campaign_threshold,

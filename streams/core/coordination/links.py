@@ -72,6 +72,7 @@ class LinkParams:
     max_suspects: int = 64  # suspects remembered per key
     member_ttl_ms: int = 2 * 86_400_000  # a suspect not re-announced for this long drops
     max_keys: int = 200_000  # keys held per partition (least recently updated dropped)
+    hot_keys: int = HOT_KEYS  # of them live; the rest wait as their checkpoint bytes
     disabled: frozenset[str] = field(default_factory=frozenset)  # key kinds switched off
 
 
@@ -187,7 +188,7 @@ class KeyState:
 class LinkStage:
     """Key -> members, for the keys of one partition of the links topic.
 
-    Only the ``hot_keys`` most recently updated keys are held as objects. Most keys of a
+    Only the ``params.hot_keys`` most recently updated keys are held as objects. Most keys of a
     large user base are one account's own card or address, updated once in a while: a
     live ``KeyState`` costs about 400 bytes, its checkpointed bytes a quarter of that. A
     key leaving the hot set is *spilled*: serialised for the next checkpoint if it changed,
@@ -207,9 +208,9 @@ class LinkStage:
         "params",
     )
 
-    def __init__(self, params: LinkParams, loader: Any = None, hot_keys: int = HOT_KEYS) -> None:
+    def __init__(self, params: LinkParams, loader: Any = None) -> None:
         self.params = params
-        self.hot_keys = max(1, hot_keys)
+        self.hot_keys = max(1, params.hot_keys)
         self.loads = 0  # keys read back from their bytes (spilled or restored)
         self.keys: OrderedDict[str, KeyState] = OrderedDict()  # hot, least recently updated first
         # Spilled keys, least recently updated first (all older than every hot key).

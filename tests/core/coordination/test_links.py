@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from typing import Any
 
@@ -266,7 +267,7 @@ def test_a_small_hot_set_gives_the_same_evidence_and_checkpoints(
     params = LinkParams(max_keys=max_keys, max_suspects=4, member_ttl_ms=90 * MINUTE)
     all_hot = LinkStage(params)
     stores: tuple[dict[str, bytes], dict[str, bytes]] = ({}, {})
-    small = LinkStage(params, loader=stores[1].get, hot_keys=hot)
+    small = LinkStage(dataclasses.replace(params, hot_keys=hot), loader=stores[1].get)
     for i, update in enumerate(updates):
         assert small.process(update) == all_hot.process(update)
         assert len(small.keys) <= hot and len(small) == len(all_hot) <= max_keys
@@ -282,7 +283,7 @@ def test_a_small_hot_set_gives_the_same_evidence_and_checkpoints(
 
 def test_a_key_dropped_after_spilling_is_not_read_back_from_its_stale_checkpoint() -> None:
     store: dict[str, bytes] = {}
-    stage = LinkStage(LinkParams(max_keys=2), loader=store.get, hot_keys=1)
+    stage = LinkStage(LinkParams(max_keys=2, hot_keys=1), loader=store.get)
     feed(stage, [upd("pay:1", "a"), upd("pay:1", "b", T0 + 1), upd("pay:2", "a", T0 + 2)])
     _apply(store, stage.drain_changes())
     assert "pay:1" in store and list(stage.keys) == ["pay:2"]  # pay:1 spilled
@@ -337,7 +338,7 @@ def test_link_strength_decays_like_its_evidence(reasons: dict[str, float], scale
 
 
 def test_a_full_stage_drops_its_oldest_spilled_keys_a_batch_at_a_time() -> None:
-    stage = LinkStage(LinkParams(max_keys=128), hot_keys=4)
+    stage = LinkStage(LinkParams(max_keys=128, hot_keys=4))
     feed(stage, [upd(f"pay:{i:03d}", "a", T0 + i, NORMAL) for i in range(129)])
     assert len(stage) == 126 and len(stage.keys) == 4
     assert not any(f"pay:{i:03d}" in stage for i in range(3))
