@@ -44,6 +44,17 @@ def release_free_heap(collect: bool = False) -> bool:
     return True
 
 
+def freeze_startup_objects() -> int:
+    """Put every object alive now (modules, the app, its tables) out of the garbage
+    collector's reach, after a last collection; returns how many. They live as long as
+    the process, and each full collection walked them all: in a worker at about 900
+    events/s the longest full collection of a run took 82 to 109 ms, 32 to 61 ms with
+    them frozen (two and four runs, measured with ``gc.callbacks``)."""
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()
+
+
 class HeapTrimmer:
     """Calls ``release_free_heap`` at most every ``every_s`` seconds of ``clock``."""
 

@@ -9,6 +9,7 @@ from streams.kafka.pipeline import internal_topics, pipeline_topics
 from streams.kafka.security import security_from_settings
 from streams.kafka.topics import TopicSpec, create_topics, describe_topics
 from streams.worker.app import create_app
+from streams.worker.heap import freeze_startup_objects
 from streams.worker.logs import logging_config
 
 log = logging.getLogger("distillguard.worker")
@@ -61,5 +62,6 @@ def run_worker(settings: Settings) -> int:
         logging_config=logging_config(settings.log_level, settings.log_format),
         quiet=True,
     )
+    freeze_startup_objects()  # shorter full garbage collections from here on
     worker.execute_from_commandline()  # runs until SIGTERM/SIGINT, then exits the process
     return 0
