@@ -277,7 +277,8 @@ def _add_analyst_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--extra",
         help="comma-separated opt-in populations to add (licensed_partner: a data-licensing "
-        "partner that harvests by contract, for measuring analysts' feedback)",
+        "partner that harvests by contract, for measuring analysts' feedback; stock_waves: "
+        "a fleet in synchronized waves on stock clients, sharing no infrastructure)",
     )
 
     p = add(

@@ -37,6 +37,7 @@ from streams.core.linking import (
     LinkUpdate,
     identity_digest,
     identity_keys,
+    wake_keys,
 )
 from streams.core.profile import AccountProfile, AlertState
 from streams.core.profiles import HOT_ACCOUNTS, Loader, ProfileStore
@@ -230,7 +231,9 @@ class Detector:
             new_keys = list(identity_keys(event))
         profile.last_identity = identity
         if woke:
-            new_keys.append(f"wake:{ts // WAKE_BUCKET_MS}")
+            bucket = ts // WAKE_BUCKET_MS
+            new_keys.extend(wake_keys(bucket, profile.last_wake))
+            profile.last_wake = bucket
 
         # Prompt text: read for the first prompts, then sampled; never stored.
         cot = rubric = 0.0

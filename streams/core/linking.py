@@ -2,10 +2,11 @@
 
 An account's *link keys* are the attributes other accounts could share with it: payment
 instrument, TLS fingerprint, user agent, network prefix, ASN, system prompt, organisation,
-signup cohort, prompt-template bands, the time window it woke up in, and a rush onto a
-newly released model. The accounts stage announces a key only when it is new for the
-account, or when the account's harvest score moved materially (so the links stage knows
-which members look like harvesters); never once per event.
+signup cohort, prompt-template bands, the time window it woke up in (alone, and after
+the one it last woke up in), and a rush onto a newly released model. The accounts stage
+announces a key only when it is new for the account, or when the account's harvest score
+moved materially (so the links stage knows which members look like harvesters); never
+once per event.
 """
 
 from __future__ import annotations
@@ -38,8 +39,23 @@ KINDS: dict[str, str] = {
     "cohort": "signup cohort (hour and channel)",
     "tpl": "prompt template",
     "wake": "wake-up window (10 minutes)",
+    "sync": "two consecutive wake-up windows in lockstep",
     "pivot": "rush onto a newly released model",
 }
+
+
+def wake_keys(bucket: int, previous: int | None) -> list[str]:
+    """The keys of waking up in 10-minute window ``bucket``, the last wake-up having been
+    in window ``previous`` (None: the first one seen).
+
+    One shared wake-up window is a coincidence any two night owls can have; the same
+    two consecutive wake-ups are loosely synchronised actions repeated (SynchroTrap),
+    which independent accounts rarely share: a fleet woken by one scheduler does.
+    """
+    keys = [f"wake:{bucket}"]
+    if previous is not None and previous != bucket:
+        keys.append(f"sync:{previous}-{bucket}")
+    return keys
 
 
 def kind_of(key: str) -> str:

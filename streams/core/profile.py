@@ -71,6 +71,7 @@ class AccountProfile:
     scored_requests: int = 0
     taught: bool = False  # has labelled the partition's context model (once, at maturity)
     workloads: Workloads = field(default_factory=Workloads)  # by system prompt
+    last_wake: int | None = None  # 10-minute window of the last wake-up (linking.wake_keys)
 
     @classmethod
     def new(cls, event: ApiCall) -> AccountProfile:
@@ -167,6 +168,7 @@ class AccountProfile:
                 self.taught,
                 self.workloads.to_state(),
                 self.last_identity_digest(),
+                self.last_wake,
             ]
         )
         return zlib.compress(doc, 6)
@@ -214,6 +216,7 @@ class AccountProfile:
             taught=bool(state[26]) if len(state) > 26 else False,
             workloads=Workloads.from_state(state[27]) if len(state) > 27 else Workloads(),
             identity_digest=state[28] if len(state) > 28 else None,
+            last_wake=state[29] if len(state) > 29 else None,
         )
 
     def summary(self) -> dict[str, object]:

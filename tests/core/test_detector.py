@@ -485,6 +485,32 @@ def test_wake_key_after_an_hour_idle() -> None:
     assert keys_of(developer_call("d", 4, ts_ms=T0 - 5 * HOUR_MS), 4) == set()
 
 
+def test_consecutive_wake_ups_give_a_lockstep_key_also_when_read_back() -> None:
+    """The pair (last wake-up window, this one) is the ``sync`` key. The last window is
+    checkpointed, so a profile read back from its bytes announces the same keys."""
+    live = Detector(DetectorParams(account_threshold=LONE_THRESHOLD))
+    spilled = Detector(DetectorParams(account_threshold=LONE_THRESHOLD, hot_accounts=1))
+
+    def keys_of(detector: Detector, event: ApiCall, position: int) -> set[str]:
+        detector.process(event, position)
+        return {u.key for u in detector.take_links() if kind_of(u.key) == "sync"}
+
+    t1, t2 = T0 + 2 * HOUR_MS, T0 + 5 * HOUR_MS
+    b0, b1, b2 = (t // WAKE_BUCKET_MS for t in (T0, t1, t2))
+    stream = [
+        (developer_call("d", 0, ts_ms=T0), set()),  # no wake-up before
+        (developer_call("d", 1, ts_ms=T0 + MINUTE_MS), set()),  # still awake
+        (developer_call("e", 0, ts_ms=T0 + 2 * MINUTE_MS), set()),  # "d" spills
+        (developer_call("d", 2, ts_ms=t1), {f"sync:{b0}-{b1}"}),
+        (developer_call("e", 1, ts_ms=t1 + MINUTE_MS), {f"sync:{b0}-{b1}"}),
+        (developer_call("d", 3, ts_ms=t2), {f"sync:{b1}-{b2}"}),
+    ]
+    for position, (event, expected) in enumerate(stream):
+        assert keys_of(live, event, position) == expected
+        assert keys_of(spilled, event, position) == expected
+    assert spilled.store.loads >= 2
+
+
 def test_first_use_of_a_newly_released_model_gives_a_pivot_key() -> None:
     detector = Detector(DetectorParams(account_threshold=LONE_THRESHOLD))
     position = iter(range(1_000))

@@ -52,3 +52,34 @@ def test_the_other_populations_are_unchanged_by_the_extra(
 def test_an_unknown_extra_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown extra"):
         simulate(tmp_path, seed=1, scale=0.05, days=1, extra=["nope"])
+
+
+@pytest.fixture(scope="module")
+def with_stock_waves(tmp_path_factory: pytest.TempPathFactory) -> SimRun:
+    out = tmp_path_factory.mktemp("sim-stock-waves")
+    return load(out, simulate(out, seed=7, scale=0.1, days=1, extra=["stock_waves"]))
+
+
+def test_the_stock_waves_fleet_shares_no_infrastructure_only_its_waves(
+    with_stock_waves: SimRun,
+) -> None:
+    """The low-and-slow tactic on stock clients: nothing in common but the timing."""
+    events = with_stock_waves.of("stock_waves")
+    accounts = {e.account_id for e in events}
+    assert len(accounts) >= 8
+    rows = [with_stock_waves.labels[a] for a in accounts]
+    assert {(r["label"], r["campaign_id"]) for r in rows} == {("attack", "camp-06-stock_waves")}
+    for field in ("payment_fingerprint", "org_id", "ip"):
+        holders: dict[object, set[str]] = {}
+        for e in events:
+            holders.setdefault(getattr(e, field), set()).add(e.account_id)
+        assert all(len(h) == 1 for h in holders.values()), field  # one account each
+    # Stock clients: several fingerprints, none of them the fleet's own.
+    assert len({e.tls_fingerprint for e in events}) > 2
+    low_and_slow = {e.tls_fingerprint for e in with_stock_waves.of("low_and_slow")}
+    assert len(low_and_slow) == 1 and not low_and_slow & {e.tls_fingerprint for e in events}
+    # The waves: most accounts start a wave within 15 minutes of the fleet's first call.
+    first = min(e.ts_ms for e in events)
+    starts = {a: min(e.ts_ms for e in events if e.account_id == a) for a in accounts}
+    early = [a for a, t in starts.items() if t - first <= 15 * 60_000]
+    assert len(early) >= len(accounts) // 2

@@ -42,6 +42,7 @@ KIND_WEIGHTS: dict[str, float] = {
     "org": 0.8,
     "tls": 0.6,
     "net": 0.6,
+    "sync": 0.6,
     "cohort": 0.5,
     "ua": 0.4,
     "pivot": 0.4,
@@ -49,17 +50,26 @@ KIND_WEIGHTS: dict[str, float] = {
     "wake": 0.2,
     "asn": 0.2,
 }
-# Infrastructure kinds by family: kinds of one family say the same thing (a client
-# library sets both the TLS fingerprint and the user agent; an address block implies its
-# ASN), so a pair's family counts once, at its strongest.
+# Shared infrastructure and timing, by family: kinds of one family say the same thing (a
+# client library sets both the TLS fingerprint and the user agent; an address block
+# implies its ASN), so a pair's family counts once, at its strongest. One key of these in
+# common with a borderline suspect can be chance (campaigns.CampaignStage); two of one
+# family (two address blocks, two lockstep wake-up pairs) are not.
 INFRASTRUCTURE: dict[str, str] = {
     "tls": "client",
     "ua": "client",
     "net": "network",
     "asn": "network",
+    "sync": "timing",
 }
 # Coincidences in behaviour or timing: they only ever corroborate an anchor.
 CORROBORATING = frozenset({"tpl", "wake", "pivot", "cohort"})
+# Suspects a key of these kinds needs before it links anyone. A scheduler wakes a fleet's
+# accounts by the dozen; among a few hundred busy suspects waking at random, two or three
+# share the same two consecutive wake-up windows by chance.
+MIN_SUSPECTS: dict[str, int] = {"sync": 8}
+# A reason another one implies: waking in lockstep twice includes waking together once.
+IMPLIED_BY: dict[str, str] = {"wake": "sync"}
 
 _SKETCH_K = 64  # distinct-count sketch size: exact up to 64 accounts, ~12% error beyond
 HOT_KEYS = 1024  # live key states per partition; the rest wait as bytes
@@ -106,7 +116,8 @@ class LinkStrength:
                 if weight > families.get(family, 0.0):
                     families[family] = weight
             elif kind in CORROBORATING:
-                corroboration += weight
+                if IMPLIED_BY.get(kind) not in reasons:
+                    corroboration += weight
             else:
                 identity += weight
         return identity + sum(families.values()), corroboration
@@ -300,7 +311,7 @@ class LinkStage:
             suspects.popitem(last=False)
         while len(suspects) > params.max_suspects:
             suspects.popitem(last=False)
-        if len(suspects) < 2:
+        if len(suspects) < MIN_SUSPECTS.get(kind, 2):
             return []
         strength = round(weight * state.concentration() * support(len(suspects)), 4)
         evidence: list[PairEvidence] = []

@@ -57,4 +57,7 @@ HARD_NEGATIVES: Final = (
 )
 ATTACKS: Final = tuple(p.name for p in POPULATIONS if p.label == "attack")
 # Opt-in populations (``simulate --extra``), generated after the default ones.
-EXTRAS: Final[dict[str, PopulationSpec]] = {licensed.SPEC.name: licensed.SPEC}
+EXTRAS: Final[dict[str, PopulationSpec]] = {
+    licensed.SPEC.name: licensed.SPEC,
+    low_and_slow.STOCK_SPEC.name: low_and_slow.STOCK_SPEC,
+}

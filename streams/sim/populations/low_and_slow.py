@@ -6,6 +6,10 @@ wakes within the same window (with minutes of jitter) several times a day, so pe
 volume is tiny while the waves line up across accounts. Prompts are made to look human
 (typing noise, softer reasoning requests, varied temperature), with spoofed user agents
 over one TLS stack.
+
+The opt-in ``stock_waves`` fleet (``simulate --extra stock_waves``) is the same tactic
+with ordinary clients: each account a stock SDK whose TLS fingerprint it shares with
+developers, so the fleet shares no infrastructure at all, only its timing.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from streams.sim.populations.base import Campaign, Context, Output, PopulationSp
 from streams.sim.populations.harvest import HarvestStyle, Sweep, harvest_call
 from streams.sim.world import DAY_MS, HOUR_MS, LARGE, MINUTE_MS
 
-__all__ = ["CAMPAIGN", "SPEC"]
+__all__ = ["CAMPAIGN", "SPEC", "STOCK_CAMPAIGN", "STOCK_SPEC"]
 
 NAME = "low_and_slow"
 CAMPAIGN = Campaign(
@@ -33,6 +37,16 @@ CAMPAIGN = Campaign(
     description=(
         "Aged accounts on static residential proxies that all wake in the same windows a "
         "few times a day and send a handful of human-looking reasoning requests each."
+    ),
+)
+STOCK_NAME = "stock_waves"
+STOCK_CAMPAIGN = Campaign(
+    campaign_id="camp-06-stock_waves",
+    tactic="synchronized_waves_stock_clients",
+    population=STOCK_NAME,
+    description=(
+        "The low-and-slow tactic on stock clients: aged accounts, each on its own "
+        "residential address and an ordinary SDK, sharing nothing but their waves."
     ),
 )
 _COUNTRIES = (("US", 5.0), ("GB", 1.5), ("CA", 1.0), ("AU", 1.0), ("DE", 0.7))
@@ -58,7 +72,15 @@ def _waves(rng: random.Random, begin: int, end: int) -> list[tuple[int, int]]:
 
 
 def generate(ctx: Context) -> Output:
-    rng = ctx.rng(NAME)
+    return _fleet(ctx, NAME, CAMPAIGN, stock_clients=False)
+
+
+def generate_stock(ctx: Context) -> Output:
+    return _fleet(ctx, STOCK_NAME, STOCK_CAMPAIGN, stock_clients=True)
+
+
+def _fleet(ctx: Context, name: str, campaign: Campaign, *, stock_clients: bool) -> Output:
+    rng = ctx.rng(name)
     em = ctx.emitter(rng, ErrorRates(too_many=0.004, bad_request=0.002, server=0.001))
     period = ctx.period
     text = book()
@@ -70,9 +92,9 @@ def generate(ctx: Context) -> Output:
         spoofed = make_client(rng, pick_family(rng, "developer"))
         a = Account(
             account_id=account_id(rng),
-            population=NAME,
+            population=name,
             label="attack",
-            campaign_id=CAMPAIGN.campaign_id,
+            campaign_id=campaign.campaign_id,
             created_ms=period.start_ms - int(lognormal(rng, 240.0, 0.4) * DAY_MS),
             channel="self_serve",
             org_id=org_id(rng),
@@ -81,7 +103,7 @@ def generate(ctx: Context) -> Output:
             country=country,
             tz_offset_ms=0,
             home=net_in(rng, residential_asn(rng, country, 0.0)),
-            client=Client(spoofed.user_agent, stack),
+            client=spoofed if stock_clients else Client(spoofed.user_agent, stack),
         )
         accounts.append(a)
         voice = Voice(random_style(rng))
@@ -114,7 +136,8 @@ def generate(ctx: Context) -> Output:
                 if t < 0:
                     break
                 t += int(rng.uniform(3, 12) * MINUTE_MS)
-    return Output(accounts, em.rows, CAMPAIGN)
+    return Output(accounts, em.rows, campaign)
 
 
 SPEC = PopulationSpec(NAME, "attack", generate)
+STOCK_SPEC = PopulationSpec(STOCK_NAME, "attack", generate_stock)

@@ -29,7 +29,14 @@ from streams.core.coordination.links import (
 from streams.core.detector import Detector, DetectorParams
 from streams.core.event import ApiCall
 from streams.core.linking import LinkUpdate, PairEvidence
-from tests.core.test_detector import COT_WRAPPER, FLEET, MARKER, harvest_call, harvest_prompt
+from tests.core.test_detector import (
+    COT_WRAPPER,
+    FLEET,
+    MARKER,
+    developer_call,
+    harvest_call,
+    harvest_prompt,
+)
 from tests.factories import T0
 from tests.test_schemas import validator
 
@@ -268,6 +275,42 @@ def test_coincidences_without_an_anchor_never_link() -> None:
     assert stage.graph.groups(params.edge_min, T0 + HOUR) == []
 
 
+def test_a_fleet_waking_in_lockstep_links_on_its_timing_alone() -> None:
+    """No infrastructure in common (each account its own address and a stock client),
+    but the same two consecutive wake-up windows: one scheduler drives them."""
+    params = CampaignParams()
+    stage = CampaignStage(params)
+    accounts = [f"w{n}" for n in range(16)]
+    links = LinkStage(LinkParams())
+    feed(stage, announce(links, accounts, "sync:2950000-2950024", T0))
+    assert stage.graph.groups(params.edge_min, T0 + HOUR, min_size=3)
+
+
+def test_one_lockstep_with_borderline_suspects_needs_a_second() -> None:
+    """Borderline suspects that woke together twice running can be chance; three times
+    running (two lockstep keys) is not."""
+    params = CampaignParams()
+    accounts = [f"w{n}" for n in range(16)]
+    once = CampaignStage(params)
+    feed(once, announce(LinkStage(LinkParams()), accounts, "sync:2950000-2950024", T0, 0.55))
+    assert once.graph.groups(params.edge_min, T0 + HOUR) == []
+    twice = CampaignStage(params)
+    links = LinkStage(LinkParams())
+    evidence = announce(links, accounts, "sync:2950000-2950024", T0, raw=0.55)
+    evidence += announce(links, accounts, "sync:2950024-2950051", T0 + 5 * HOUR, raw=0.55)
+    feed(twice, evidence)
+    assert twice.graph.groups(params.edge_min, T0 + 6 * HOUR, min_size=3)
+
+
+def test_a_lockstep_counts_its_wake_up_window_once() -> None:
+    """Waking together twice running includes waking together once: the wake-up window
+    adds nothing on top of the lockstep (it would lift a capped lockstep over a link)."""
+    strength = LinkStrength()
+    assert strength({"sync": 0.8, "wake": 0.4}) == pytest.approx(0.8)
+    assert strength({"tls": 0.6, "wake": 0.4}) == pytest.approx(0.9)
+    assert strength({"tls": 0.6, "sync": 0.6, "wake": 0.4}) == pytest.approx(1.2)
+
+
 def test_tls_and_user_agent_count_once() -> None:
     """A client library sets both; together they are still one piece of evidence."""
     strength = LinkStrength()
@@ -357,11 +400,11 @@ def test_a_quiet_campaign_closes_and_its_id_is_not_reused() -> None:
 
 
 def _run_fleet(
-    events: list[ApiCall], params: DetectorParams
+    events: list[ApiCall], params: DetectorParams, link_params: LinkParams | None = None
 ) -> tuple[list[Alert], list[Alert], list[bytes]]:
     """(account alerts, campaign alerts, every record and state passed on)."""
     detector = Detector(params)
-    links = LinkStage(LinkParams())
+    links = LinkStage(link_params or LinkParams())
     stage = CampaignStage(CampaignParams())
     blobs: list[bytes] = []
     account_alerts: list[Alert] = []
@@ -421,3 +464,48 @@ def test_a_fleet_of_light_accounts_is_caught_by_pooling() -> None:
     accounts, campaigns, _ = _run_fleet(events, DetectorParams())
     assert accounts == []
     assert campaigns and campaigns[-1].account_ids == tuple(fleet)
+
+
+def _stock_wave_events(fleet: list[str], developers: list[str]) -> list[ApiCall]:
+    """A fleet sharing nothing but its timing: each account its own card, organisation,
+    address and a stock client that developers use too, all of them woken together a
+    few times a day for a handful of requests; the developers on that client (there
+    before the fleet, like any popular SDK's users) work at their own hours."""
+    stock = {"tls_fingerprint": "t13d1516h2_stock", "user_agent": "python-httpx/0.27.2"}
+    aligned = -(-T0 // (10 * MINUTE)) * 10 * MINUTE
+    events: list[ApiCall] = []
+    for j, account in enumerate(fleet):
+        own = {
+            "payment_fingerprint": f"card-{j}",
+            "org_id": f"org-{j}",
+            "ip": f"198.51.{j}.7",
+            "asn": 64_600 + j,
+            "account_created_at": "2026-03-01T10:00:00Z",
+            "signup_channel": "web",
+        }
+        for wave in range(3):
+            start = aligned + wave * 4 * HOUR + (j % 5) * MINUTE  # within one 10-minute window
+            for i in range(5):
+                n = 1_000 * j + 10 * wave + i
+                ts = start + i * 4 * MINUTE
+                events.append(
+                    harvest_call(account, n, ts_ms=ts, prompt=_unique_prompt(n), **stock, **own)
+                )
+    for k, account in enumerate(developers):
+        for i in range(12):
+            ts = T0 - 3 * HOUR + (k * 37 + i * 53) % (15 * 60) * MINUTE
+            events.append(developer_call(account, k * 100 + i, ts_ms=ts, **stock))
+    return sorted(events, key=lambda e: e.ts_ms)
+
+
+def test_a_fleet_sharing_only_its_waves_is_caught_through_its_lockstep() -> None:
+    fleet = [f"wave-{i}" for i in range(16)]
+    events = _stock_wave_events(fleet, [f"dev-{k}" for k in range(60)])
+    _, without_sync, _ = _run_fleet(
+        events, DetectorParams(), LinkParams(disabled=frozenset({"sync"}))
+    )
+    assert without_sync == []  # its client is everyone's; one shared wake-up proves nothing
+    _, campaigns, _ = _run_fleet(events, DetectorParams())
+    assert campaigns
+    assert set(campaigns[-1].account_ids) == set(fleet)
+    assert "shared_sync" in {r.code for r in campaigns[-1].reasons}

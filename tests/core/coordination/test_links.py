@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from streams.core.coordination.links import (
     KIND_WEIGHTS,
+    MIN_SUSPECTS,
     KeyState,
     LinkParams,
     LinkStage,
@@ -57,9 +58,23 @@ def test_two_suspects_on_a_key_held_only_by_suspects_give_pair_evidence() -> Non
 @pytest.mark.parametrize("kind", sorted(KIND_WEIGHTS))
 def test_every_kind_weighs_by_its_specificity(kind: str) -> None:
     stage = LinkStage(LinkParams())
-    (evidence,) = feed(stage, [upd(f"{kind}:x", "a"), upd(f"{kind}:x", "b")])
-    assert evidence.weight == round(KIND_WEIGHTS[kind] * support(2), 4)
+    needed = MIN_SUSPECTS.get(kind, 2)
+    accounts = [f"a{n}" for n in range(needed)]
+    assert feed(stage, [upd(f"{kind}:x", a, T0 + n) for n, a in enumerate(accounts[:-1])]) == []
+    evidence = feed(stage, [upd(f"{kind}:x", accounts[-1], T0 + needed)])
+    assert evidence and {e.weight for e in evidence} == {
+        round(KIND_WEIGHTS[kind] * support(needed), 4)
+    }
     assert kind in KINDS  # every weighted kind is one the accounts stage announces
+
+
+def test_a_lockstep_key_links_only_a_crowd() -> None:
+    """Two or three busy suspects share two consecutive wake-up windows by chance; a
+    scheduler wakes a fleet by the dozen."""
+    stage = LinkStage(LinkParams())
+    few = [upd("sync:1-20", f"a{n}", T0 + n) for n in range(MIN_SUSPECTS["sync"] - 1)]
+    assert feed(stage, few) == []
+    assert feed(stage, [upd("sync:1-20", "last", T0 + MINUTE)])
 
 
 def test_identity_outweighs_coincidence() -> None:
@@ -180,7 +195,8 @@ def test_max_keys_holds_under_any_stream() -> None:
 def test_disabled_kinds_produce_nothing(disabled: frozenset[str]) -> None:
     stage = LinkStage(LinkParams(disabled=disabled))
     for kind in sorted(KIND_WEIGHTS):
-        evidence = feed(stage, [upd(f"{kind}:x", "a"), upd(f"{kind}:x", "b")])
+        crowd = [upd(f"{kind}:x", f"a{n}", T0 + n) for n in range(MIN_SUSPECTS.get(kind, 2))]
+        evidence = feed(stage, crowd)
         assert (evidence == []) == (kind in disabled), kind
     assert not any(key.startswith(tuple(f"{k}:" for k in disabled)) for key in stage.keys)
 
