@@ -12,6 +12,7 @@ member has to look guilty alone.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from hashlib import blake2b
 from typing import Any
@@ -434,19 +435,22 @@ class CampaignStage:
                 self.keys.pop(account, None)
 
     def score(self, members: frozenset[str]) -> tuple[float, float, int]:
-        """(campaign score, pooled raw score, total requests) of a group."""
+        """(campaign score, pooled raw score, total requests) of a group.
+
+        The weighted sum is exact (``math.fsum``), so it does not depend on the order a
+        set of members happens to iterate in (string hashing differs per process)."""
         total = 0
-        weighted = 0.0
+        weighted: list[float] = []
         for account in members:
             m = self.members.get(account)
             if m is None:
                 continue
             n = max(m.events, 1)
             total += n
-            weighted += (1.0 if account in self.confirmed else m.raw) * n
+            weighted.append((1.0 if account in self.confirmed else m.raw) * n)
         if total == 0:
             return 0.0, 0.0, 0
-        pooled = weighted / total
+        pooled = math.fsum(weighted) / total
         return pooled * total / (total + self.params.prior_events), pooled, total
 
     def _maybe_alert(self, group: Group, ts: int) -> Alert | None:

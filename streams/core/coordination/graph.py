@@ -323,8 +323,12 @@ class DecayingEvidenceGraph:
         return nodes, groups
 
     def kind_totals(self, members: frozenset[str], ts_ms: int) -> dict[str, float]:
-        """Evidence by reason over the edges within ``members``, decayed to ``ts_ms``."""
-        totals: dict[str, float] = {}
+        """Evidence by reason over the edges within ``members``, decayed to ``ts_ms``.
+
+        Summed exactly (``math.fsum``), by reason name: a set's iteration order changes
+        with the process's string hashing, and a plain float sum with the order, so
+        the same input gave figures differing in the last digit from run to run."""
+        parts: dict[str, list[float]] = {}
         edges, adjacent, factor = self._edges, self._adjacent, self._factor
         for node in members:
             for other in adjacent.get(node, ()):
@@ -332,8 +336,8 @@ class DecayingEvidenceGraph:
                     edge = edges[(node, other)]
                     f = factor(ts_ms - edge.ts_ms)
                     for name, w in edge.reasons.items():
-                        totals[name] = totals.get(name, 0.0) + w * f
-        return totals
+                        parts.setdefault(name, []).append(w * f)
+        return {name: math.fsum(values) for name, values in sorted(parts.items())}
 
     def nodes(self) -> list[str]:
         return list(self._nodes)

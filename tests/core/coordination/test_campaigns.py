@@ -6,8 +6,11 @@ wires them, so the weights are the ones the campaign stage actually receives.
 
 from __future__ import annotations
 
+import os
 import random
 import string
+import subprocess
+import sys
 import zlib
 
 import orjson
@@ -509,3 +512,38 @@ def test_a_fleet_sharing_only_its_waves_is_caught_through_its_lockstep() -> None
     assert campaigns
     assert set(campaigns[-1].account_ids) == set(fleet)
     assert "shared_sync" in {r.code for r in campaigns[-1].reasons}
+
+
+_FIGURES_OF_A_GROUP = """
+import random
+from streams.core.coordination.campaigns import CampaignParams, CampaignStage
+from streams.core.linking import PairEvidence
+rnd = random.Random(5)
+stage = CampaignStage(CampaignParams())
+accounts = [f"acct-{n:03d}" for n in range(120)]
+for i, a in enumerate(accounts):
+    for b in accounts[i + 1 : i + 4]:
+        for key in ("tls:x", "wake:1", "tpl:2"):
+            stage.process(PairEvidence(a, b, rnd.uniform(0.1, 0.7), key, 1_795_420_800_000 + i,
+                                       rnd.uniform(0.5, 1.0), rnd.uniform(0.5, 1.0),
+                                       rnd.randrange(1, 90), rnd.randrange(1, 90)))
+members = frozenset(accounts)
+print(repr(stage.score(members)), repr(stage.graph.kind_totals(members, 1_795_430_000_000)))
+"""
+
+
+def test_a_groups_figures_do_not_depend_on_the_process_string_hashing() -> None:
+    """Summing floats over a set followed the set's order, which changes with
+    PYTHONHASHSEED: the same input gave pooled scores differing in the last digits from
+    run to run (and could tip one over a threshold)."""
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", _FIGURES_OF_A_GROUP],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in range(6)
+    }
+    assert len(outputs) == 1, outputs
