@@ -29,6 +29,7 @@ from kafka.partitioner.default import murmur2
 from streams.core.alerts import Alert
 from streams.core.cloudevents import alert_headers, ocsf_headers
 from streams.core.coordination.campaigns import CampaignStage
+from streams.core.coordination.crowd import CrowdLevel
 from streams.core.coordination.links import LinkStage
 from streams.core.detector import Detector, ScoreObserver
 from streams.core.event import InvalidEvent, parse_event
@@ -94,14 +95,15 @@ LINK_KEYS = "link-keys"
 CAMPAIGNS = "campaigns"
 TABLES = (PROFILES, LINK_KEYS, CAMPAIGNS)
 CAMPAIGN_STATE_KEY = b"campaign-stage"
-# Per-partition state of the accounts stage (release clock, context model), stored with
-# the profiles under keys no account id can take (ids are at most 128 characters).
+# Per-partition state of a stage (the accounts stage's release clock and context model,
+# stored with the profiles; the links stage's crowd level, stored with the link keys)
+# under keys no account id (at most 128 characters) or link key ("kind:...") can take.
 _RESERVED = b"\x00" * 129
 CLOCK_KEY = _RESERVED + b"release-clock"  # one key for all partitions: read as a fallback
 
 
 def partition_key(name: str, partition: int) -> bytes:
-    """The profiles-table key of the accounts stage's ``name`` state for ``partition``."""
+    """The table key of a stage's own ``name`` state for ``partition``."""
     return _RESERVED + f"{name}/{partition}".encode()
 
 
@@ -219,6 +221,9 @@ class WorkerRuntime:
         if stage is None:
             state = self._states[LINK_KEYS]
             stage = LinkStage(self.params.links, loader=lambda key: state.get(key.encode()))
+            crowd = state.get(partition_key("sync-crowd", partition))
+            if crowd is not None:
+                stage.crowd = CrowdLevel.from_bytes(crowd)
             self.link_stages[partition] = stage
         return stage
 
@@ -611,6 +616,10 @@ class WorkerRuntime:
                 written += self._write(PROFILES, partition, own)
         for partition, stage in self.link_stages.items():
             written += self._write(LINK_KEYS, partition, stage.drain_changes())
+            if stage.crowd.changed:
+                stage.crowd.changed = False
+                crowd = [(partition_key("sync-crowd", partition), stage.crowd.to_bytes())]
+                written += self._write(LINK_KEYS, partition, crowd)
         campaigns = self._campaigns
         if campaigns is not None and campaigns.changed:
             campaigns.changed = False

@@ -11,12 +11,14 @@ from streams.core.detector import DetectorParams
 from streams.core.pipeline import PipelineParams
 from streams.core.profile import AccountProfile
 from streams.worker.runtime import (
+    LINK_KEYS,
     PROFILES,
     TABLES,
     Headers,
     SourceRecord,
     WorkerRuntime,
     is_reserved,
+    partition_key,
 )
 from tests.core.test_detector import harvest_prompt
 from tests.factories import wire_event
@@ -116,6 +118,24 @@ def test_restart_resumes_from_checkpoint_without_double_counting() -> None:
     profile = AccountProfile.from_bytes(after.state[b"acct-1"])
     assert profile.requests == 10
     assert after.runtime.counters.duplicates == 3
+
+
+def test_each_links_partitions_crowd_level_survives_a_restart() -> None:
+    """The level lockstep crowds must reach is learnt per links partition: a restarted
+    worker (or the one a partition moves to) must not start from the floor again."""
+    before = Harness()
+    for partition, size in ((0, 3), (1, 5)):
+        crowd = before.runtime.link_stage_for(partition).crowd
+        for _ in range(400):
+            for n in range(1, size + 1):
+                crowd.observe(n)
+    before.runtime.checkpoint()
+    assert partition_key("sync-crowd", 1) in before.states[LINK_KEYS]
+    assert before.runtime.checkpoint() == 0  # unchanged since
+    after = Harness()
+    after.states[LINK_KEYS].update(before.states[LINK_KEYS])
+    bars = [after.runtime.link_stage_for(p).crowd.bar() for p in (0, 1)]
+    assert bars == [before.runtime.link_stage_for(p).crowd.bar() for p in (0, 1)] == [12, 20]
 
 
 def test_harvester_alert_is_keyed_by_alert_id_and_matches_contract_shape() -> None:

@@ -27,6 +27,7 @@ from typing import Any
 import orjson
 
 from streams.core.coldset import ColdSet, batch
+from streams.core.coordination.crowd import CrowdLevel
 from streams.core.linking import LinkUpdate, PairEvidence, kind_of
 from streams.core.sketches import DistinctCounter
 
@@ -64,10 +65,10 @@ INFRASTRUCTURE: dict[str, str] = {
 }
 # Coincidences in behaviour or timing: they only ever corroborate an anchor.
 CORROBORATING = frozenset({"tpl", "wake", "pivot", "cohort"})
-# Suspects a key of these kinds needs before it links anyone. A scheduler wakes a fleet's
-# accounts by the dozen; among a few hundred busy suspects waking at random, two or three
-# share the same two consecutive wake-up windows by chance.
-MIN_SUSPECTS: dict[str, int] = {"sync": 8}
+# Keys of these kinds link no one until they hold a crowd of suspects (crowd.CrowdLevel):
+# a scheduler wakes a fleet's accounts by the dozen, while chance gives a few busy
+# suspects the same two consecutive wake-up windows, more of them on a bigger platform.
+CROWD_KINDS = frozenset({"sync"})
 # A reason another one implies: waking in lockstep twice includes waking together once.
 IMPLIED_BY: dict[str, str] = {"wake": "sync"}
 
@@ -213,6 +214,7 @@ class LinkStage:
         "_evicted",
         "_loader",
         "_spilled",
+        "crowd",
         "hot_keys",
         "keys",
         "loads",
@@ -230,6 +232,8 @@ class LinkStage:
         self._loader = loader  # key -> checkpointed bytes or None (after a restart)
         self._dirty: set[str] = set()
         self._evicted: set[str] = set()
+        # The partition's chance level of lockstep crowds (checkpointed by the shell).
+        self.crowd = CrowdLevel()
 
     def __len__(self) -> int:
         return len(self.keys) + len(self._cold)
@@ -304,6 +308,7 @@ class LinkStage:
                 state._suspects.pop(account, None)
             return []
         suspects = state.suspects_for_update()
+        joined = account not in suspects
         suspects[account] = (ts, update.raw, update.events)
         suspects.move_to_end(account)
         horizon = ts - params.member_ttl_ms
@@ -311,7 +316,12 @@ class LinkStage:
             suspects.popitem(last=False)
         while len(suspects) > params.max_suspects:
             suspects.popitem(last=False)
-        if len(suspects) < MIN_SUSPECTS.get(kind, 2):
+        needed = 2
+        if kind in CROWD_KINDS:
+            if joined:
+                self.crowd.observe(len(suspects))
+            needed = self.crowd.bar()
+        if len(suspects) < needed:
             return []
         strength = round(weight * state.concentration() * support(len(suspects)), 4)
         evidence: list[PairEvidence] = []

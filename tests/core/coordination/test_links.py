@@ -10,9 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from streams.core.coordination.crowd import FLOOR
 from streams.core.coordination.links import (
+    CROWD_KINDS,
     KIND_WEIGHTS,
-    MIN_SUSPECTS,
     KeyState,
     LinkParams,
     LinkStage,
@@ -58,7 +59,7 @@ def test_two_suspects_on_a_key_held_only_by_suspects_give_pair_evidence() -> Non
 @pytest.mark.parametrize("kind", sorted(KIND_WEIGHTS))
 def test_every_kind_weighs_by_its_specificity(kind: str) -> None:
     stage = LinkStage(LinkParams())
-    needed = MIN_SUSPECTS.get(kind, 2)
+    needed = FLOOR if kind in CROWD_KINDS else 2
     accounts = [f"a{n}" for n in range(needed)]
     assert feed(stage, [upd(f"{kind}:x", a, T0 + n) for n, a in enumerate(accounts[:-1])]) == []
     evidence = feed(stage, [upd(f"{kind}:x", accounts[-1], T0 + needed)])
@@ -72,9 +73,40 @@ def test_a_lockstep_key_links_only_a_crowd() -> None:
     """Two or three busy suspects share two consecutive wake-up windows by chance; a
     scheduler wakes a fleet by the dozen."""
     stage = LinkStage(LinkParams())
-    few = [upd("sync:1-20", f"a{n}", T0 + n) for n in range(MIN_SUSPECTS["sync"] - 1)]
+    few = [upd("sync:1-20", f"a{n}", T0 + n) for n in range(FLOOR - 1)]
     assert feed(stage, few) == []
     assert feed(stage, [upd("sync:1-20", "last", T0 + MINUTE)])
+
+
+def _lockstep_keys(stage: LinkStage, keys: int, size: int, ts: int) -> None:
+    """``keys`` lockstep keys of ``size`` suspects each: chance on a busy platform."""
+    for k in range(keys):
+        feed(stage, [upd(f"sync:{k}-{k + 30}", f"busy-{k}-{n}", ts + n) for n in range(size)])
+
+
+def test_on_a_busy_platform_a_lockstep_crowd_must_be_bigger() -> None:
+    """Where chance gives the typical lockstep key 3 suspects, 10 are no crowd; where it
+    gives one or two, they are."""
+    fleet = [upd("sync:900-930", f"fleet-{n}", T0 + HOUR + n) for n in range(10)]
+    quiet, busy = LinkStage(LinkParams()), LinkStage(LinkParams())
+    _lockstep_keys(quiet, 200, 1, T0)
+    _lockstep_keys(quiet, 100, 2, T0)
+    _lockstep_keys(busy, 300, 3, T0)
+    assert (quiet.crowd.bar(), busy.crowd.bar()) == (FLOOR, 12)
+    assert feed(quiet, fleet)
+    assert feed(busy, fleet) == []
+    bigger = [upd("sync:900-930", f"fleet-{n}", T0 + HOUR + n) for n in range(10, 14)]
+    assert feed(busy, bigger)
+
+
+def test_fleets_hardly_move_the_crowd_level() -> None:
+    """It counts keys, not announcements: a fleet filling a few keys by the dozen, most of
+    the lockstep announcements here, leaves the bar where chance set it."""
+    stage = LinkStage(LinkParams())
+    _lockstep_keys(stage, 100, 1, T0)
+    for k in range(5):
+        feed(stage, [upd(f"sync:fleet{k}", f"f-{k}-{n}", T0 + HOUR + n) for n in range(60)])
+    assert stage.crowd.bar() == FLOOR
 
 
 def test_identity_outweighs_coincidence() -> None:
@@ -195,7 +227,7 @@ def test_max_keys_holds_under_any_stream() -> None:
 def test_disabled_kinds_produce_nothing(disabled: frozenset[str]) -> None:
     stage = LinkStage(LinkParams(disabled=disabled))
     for kind in sorted(KIND_WEIGHTS):
-        crowd = [upd(f"{kind}:x", f"a{n}", T0 + n) for n in range(MIN_SUSPECTS.get(kind, 2))]
+        crowd = [upd(f"{kind}:x", f"a{n}", T0 + n) for n in range(FLOOR)]
         evidence = feed(stage, crowd)
         assert (evidence == []) == (kind in disabled), kind
     assert not any(key.startswith(tuple(f"{k}:" for k in disabled)) for key in stage.keys)
