@@ -223,7 +223,12 @@ class WorkerRuntime:
             stage = LinkStage(self.params.links, loader=lambda key: state.get(key.encode()))
             crowd = state.get(partition_key("sync-crowd", partition))
             if crowd is not None:
-                stage.crowd = CrowdLevel.from_bytes(crowd)
+                try:
+                    stage.crowd = CrowdLevel.from_bytes(crowd)
+                except ValueError as exc:  # (orjson's decode error is one too)
+                    # A level is relearnt within a few hundred keys: start from the floor
+                    # rather than fail on every restart.
+                    log.error("links partition %d: crowd level unreadable: %s", partition, exc)
             self.link_stages[partition] = stage
         return stage
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import orjson
 import pytest
 
+from streams.core.coordination.crowd import CrowdLevel
 from streams.core.detector import DetectorParams
 from streams.core.pipeline import PipelineParams
 from streams.core.profile import AccountProfile
@@ -136,6 +137,12 @@ def test_each_links_partitions_crowd_level_survives_a_restart() -> None:
     after.states[LINK_KEYS].update(before.states[LINK_KEYS])
     bars = [after.runtime.link_stage_for(p).crowd.bar() for p in (0, 1)]
     assert bars == [before.runtime.link_stage_for(p).crowd.bar() for p in (0, 1)] == [12, 20]
+
+
+def test_an_unreadable_crowd_level_starts_over_instead_of_failing() -> None:
+    h = Harness()
+    h.states[LINK_KEYS][partition_key("sync-crowd", 0)] = b"[1, 2"
+    assert h.runtime.link_stage_for(0).crowd.bar() == CrowdLevel().bar()
 
 
 def test_harvester_alert_is_keyed_by_alert_id_and_matches_contract_shape() -> None:

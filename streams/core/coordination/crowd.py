@@ -65,7 +65,12 @@ class CrowdLevel:
 
     @classmethod
     def from_bytes(cls, blob: bytes) -> CrowdLevel:
-        reached = [float(n) for n in orjson.loads(blob)]
+        counts = orjson.loads(blob)
+        if not isinstance(counts, list) or not all(
+            isinstance(n, int | float) and n >= 0 for n in counts
+        ):
+            raise ValueError("crowd level needs a list of non-negative counts")
+        reached = [float(n) for n in counts]
         if len(reached) != MAX_SIZE:
             raise ValueError(f"crowd level needs {MAX_SIZE} counts, got {len(reached)}")
         return cls(reached)
