@@ -83,3 +83,11 @@ def test_the_stock_waves_fleet_shares_no_infrastructure_only_its_waves(
     starts = {a: min(e.ts_ms for e in events if e.account_id == a) for a in accounts}
     early = [a for a, t in starts.items() if t - first <= 15 * 60_000]
     assert len(early) >= len(accounts) // 2
+
+
+def test_the_other_populations_are_unchanged_by_the_stock_waves_fleet(
+    tmp_path: Path, with_stock_waves: SimRun
+) -> None:
+    base = load(tmp_path, simulate(tmp_path, seed=7, scale=0.1, days=1))
+    extra = {a for a, row in with_stock_waves.labels.items() if row["population"] != "stock_waves"}
+    assert set(base.labels) == extra
