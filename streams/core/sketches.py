@@ -50,6 +50,17 @@ class DistinctCounter:
         if len(hashes) > self.k:
             hashes.pop()
 
+    def full(self) -> bool:
+        """Whether the sketch holds ``k`` hashes: from then on a sample of the items."""
+        return len(self._hashes) >= self.k
+
+    def sampled(self, h: int) -> bool:
+        """Whether an item of hash ``h`` (already added) is in the sketch's sample: the
+        ``k`` smallest hashes are a uniform sample of the distinct items, so the share of
+        them with a property estimates that share among all items."""
+        hashes = self._hashes
+        return len(hashes) < self.k or h <= hashes[-1]
+
     def estimate(self) -> int:
         """Exact below ``k`` distinct items, a KMV estimate above."""
         n = len(self._hashes)

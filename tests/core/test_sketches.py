@@ -52,3 +52,18 @@ def test_state_round_trip_keeps_counting_in_the_same_space() -> None:
     restored.add("ip-0")
     restored.add("ip-9")
     assert restored.estimate() == 6
+
+
+@given(st.lists(st.text(max_size=6), max_size=60), st.integers(min_value=3, max_value=16))
+def test_the_sample_is_exactly_the_k_smallest_hashes_of_what_was_added(
+    values: list[str], k: int
+) -> None:
+    """The links stage counts suspects beyond its cap on this sample: it must be the
+    bottom-k of every distinct item ever added, whatever the order."""
+    sketch = DistinctCounter(k=k)
+    for value in values:
+        sketch.add(value)
+    hashes = sorted({stable_hash64(v) for v in values})
+    assert sketch.full() == (len(hashes) >= k)
+    for value in set(values):
+        assert sketch.sampled(stable_hash64(value)) == (stable_hash64(value) in hashes[:k])

@@ -29,7 +29,7 @@ import orjson
 from streams.core.coldset import ColdSet, batch
 from streams.core.coordination.crowd import CrowdLevel
 from streams.core.linking import LinkUpdate, PairEvidence, kind_of
-from streams.core.sketches import DistinctCounter
+from streams.core.sketches import DistinctCounter, stable_hash64
 
 # How much sharing a key of each kind says about acting together (before concentration
 # and support). Identity (payment, system prompt, organisation) can link two accounts on
@@ -157,15 +157,25 @@ _NO_SUSPECTS: Mapping[str, tuple[int, float, int]] = MappingProxyType({})
 
 
 class KeyState:
-    """Everything the stage holds for one key (bounded: a sketch and a capped map)."""
+    """Everything the stage holds for one key (bounded: a sketch and two capped maps).
 
-    __slots__ = ("_suspects", "members")
+    The suspect map keeps the ``max_suspects`` latest suspects, enough to pick partners
+    but not to count a fleet of hundreds: 64 held over 500 members would read as a key
+    an eighth harvest-like. So the stage also marks which accounts of the members
+    sketch's sample (the ``k`` smallest hashes, a uniform sample of every account seen)
+    are suspects now; once the map is full, the sample's share counts them all.
+    """
+
+    __slots__ = ("_sampled", "_suspects", "members")
 
     def __init__(self) -> None:
         self.members = DistinctCounter(_SKETCH_K)  # every account seen with the key
         # Made on the first suspect: most keys (a card, an address) never see one, and an
         # empty map costs 140 bytes on each of them.
         self._suspects: OrderedDict[str, tuple[int, float, int]] | None = None
+        # Suspects in the members sample: hash -> last announcement as a suspect. Made on
+        # the first suspect; at most k + 1 entries (pruned past k).
+        self._sampled: dict[int, int] | None = None
 
     @property
     def suspects(self) -> Mapping[str, tuple[int, float, int]]:
@@ -177,23 +187,60 @@ class KeyState:
             self._suspects = OrderedDict()
         return self._suspects
 
-    def concentration(self) -> float:
-        """Share of the key's accounts that look harvest-like now (0..1)."""
+    def mark(self, account: str, ts: int, suspect: bool, horizon: int) -> None:
+        """Record whether ``account`` (already added to ``members``) is a suspect now, if
+        it is in the members sample; entries older than ``horizon`` are stale."""
+        sampled = self._sampled
+        if not suspect and not sampled:
+            return
+        h = stable_hash64(account)
+        if not suspect:
+            if sampled:
+                sampled.pop(h, None)
+            return
+        if not self.members.sampled(h):
+            return
+        if sampled is None:
+            sampled = self._sampled = {}
+        sampled[h] = ts
+        if len(sampled) > self.members.k:
+            in_sample = self.members.sampled
+            for old in [x for x, t in sampled.items() if t < horizon or not in_sample(x)]:
+                del sampled[old]
+
+    def concentration(self, max_suspects: int = 0, horizon: int = 0) -> float:
+        """Share of the key's accounts that look harvest-like now (0..1).
+
+        The held suspects over the members, unless the suspect map is full
+        (``max_suspects``) and the members sketch is a sample: then the larger of that
+        and the sample's share of suspects seen since ``horizon``."""
         n = len(self.suspects)
-        return n / max(self.members.estimate(), n, 1)
+        share = n / max(self.members.estimate(), n, 1)
+        sampled = self._sampled
+        if not max_suspects or n < max_suspects or not sampled or not self.members.full():
+            return share
+        in_sample = self.members.sampled
+        hits = sum(1 for h, ts in sampled.items() if ts >= horizon and in_sample(h))
+        return max(share, hits / self.members.k)
 
     def to_bytes(self) -> bytes:
-        return orjson.dumps([self.members.to_state(), [[a, *v] for a, v in self.suspects.items()]])
+        state: list[Any] = [self.members.to_state(), [[a, *v] for a, v in self.suspects.items()]]
+        if self._sampled:
+            state.append(sorted(self._sampled.items()))
+        return orjson.dumps(state)
 
     @classmethod
     def from_bytes(cls, blob: bytes) -> KeyState:
-        members, suspects = orjson.loads(blob)
+        """Read ``to_bytes``'s output (and the two-part state of earlier releases)."""
+        members, suspects, *rest = orjson.loads(blob)
         state = cls()
         state.members = DistinctCounter.from_state(members, _SKETCH_K)
         if suspects:
             held = state.suspects_for_update()
             for account, ts, raw, events in suspects:
                 held[str(account)] = (int(ts), float(raw), int(events))
+        if rest and rest[0]:
+            state._sampled = {int(h): int(ts) for h, ts in rest[0]}
         return state
 
 
@@ -303,7 +350,10 @@ class LinkStage:
         state = self._state(update.key)
         account, ts = update.account_id, update.ts_ms
         state.members.add(account)
-        if update.raw < params.suspect_raw:
+        horizon = ts - params.member_ttl_ms
+        suspect = update.raw >= params.suspect_raw
+        state.mark(account, ts, suspect, horizon)
+        if not suspect:
             if state._suspects:
                 state._suspects.pop(account, None)
             return []
@@ -311,7 +361,6 @@ class LinkStage:
         joined = account not in suspects
         suspects[account] = (ts, update.raw, update.events)
         suspects.move_to_end(account)
-        horizon = ts - params.member_ttl_ms
         while suspects and next(iter(suspects.values()))[0] < horizon:
             suspects.popitem(last=False)
         while len(suspects) > params.max_suspects:
@@ -323,7 +372,8 @@ class LinkStage:
             needed = self.crowd.bar()
         if len(suspects) < needed:
             return []
-        strength = round(weight * state.concentration() * support(len(suspects)), 4)
+        concentration = state.concentration(params.max_suspects, horizon)
+        strength = round(weight * concentration * support(len(suspects)), 4)
         evidence: list[PairEvidence] = []
         for other in reversed(suspects):
             if other == account:

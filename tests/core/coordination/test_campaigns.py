@@ -514,6 +514,35 @@ def test_a_fleet_sharing_only_its_waves_is_caught_through_its_lockstep() -> None
     assert "shared_sync" in {r.code for r in campaigns[-1].reasons}
 
 
+def test_a_fleet_of_hundreds_on_its_own_harness_is_linked_whole() -> None:
+    """Accounts joining one by one, each on its own card, organisation and address, at
+    their own hours (no lockstep): only the harness's fingerprint is shared. A key holds
+    64 suspects; the fleet's later accounts must still see it as the fleet's own."""
+    harness = {"tls_fingerprint": "t13d0909h1_harness", "user_agent": "harvester/2.1"}
+    fleet = [f"bot-{j:03d}" for j in range(240)]
+    events: list[ApiCall] = []
+    for j, account in enumerate(fleet):
+        own = {
+            "payment_fingerprint": f"card-{j}",
+            "org_id": f"org-{j}",
+            "ip": f"203.0.{j}.9",
+            "asn": 64_700 + j,
+        }
+        start = T0 + j * 3 * MINUTE
+        for i in range(8):
+            n = 1_000 * j + i
+            ts = start + i * 7 * MINUTE
+            events.append(
+                harvest_call(account, n, ts_ms=ts, prompt=_unique_prompt(n), **harness, **own)
+            )
+    events.sort(key=lambda e: e.ts_ms)
+    only_the_client = LinkParams(disabled=frozenset({"sync", "wake", "tpl", "cohort", "pivot"}))
+    _, campaigns, _ = _run_fleet(events, DetectorParams(), only_the_client)
+    assert campaigns
+    linked = set().union(*(c.account_ids for c in campaigns))
+    assert len(linked & set(fleet[-100:])) >= 95  # the last to join too
+
+
 _FIGURES_OF_A_GROUP = """
 import random
 from streams.core.coordination.campaigns import CampaignParams, CampaignStage

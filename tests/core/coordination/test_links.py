@@ -6,6 +6,7 @@ import dataclasses
 import random
 from typing import Any
 
+import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -248,6 +249,92 @@ def test_key_state_round_trips() -> None:
     assert again.to_bytes() == state.to_bytes()
     assert again.concentration() == state.concentration()
     assert list(again.suspects.items()) == list(state.suspects.items())
+
+
+def _fleet_key(stage: LinkStage, key: str, ordinary: int, suspects: int, ts: int = T0) -> KeyState:
+    """A key seen with ``ordinary`` non-suspects and then ``suspects`` suspects."""
+    feed(stage, [upd(key, f"dev-{i}", ts + i, NORMAL) for i in range(ordinary)])
+    feed(stage, [upd(key, f"bot-{i}", ts + MINUTE + i) for i in range(suspects)])
+    return stage.keys[key]
+
+
+@pytest.mark.parametrize("size", [100, 400, 1500])
+def test_a_fleet_beyond_the_suspect_cap_still_reads_as_the_keys_whole_population(
+    size: int,
+) -> None:
+    """Only 64 suspects are held per key; a fleet of hundreds on its own fingerprint must
+    not read as a key where one account in six (or in twenty) looks harvest-like."""
+    stage = LinkStage(LinkParams())
+    state = _fleet_key(stage, "tls:harness", 0, size)
+    assert len(state.suspects) == LinkParams().max_suspects
+    assert state.concentration(LinkParams().max_suspects, T0) == 1.0
+    evidence = stage.process(upd("tls:harness", "bot-0", T0 + 2 * MINUTE))
+    assert evidence and all(
+        e.weight == round(KIND_WEIGHTS["tls"] * support(64), 4) for e in evidence
+    )
+
+
+@pytest.mark.parametrize(
+    ("ordinary", "suspects"), [(300, 100), (900, 300), (1000, 100), (300, 300)]
+)
+def test_beyond_the_cap_the_share_of_suspects_is_estimated_from_the_members_sample(
+    ordinary: int, suspects: int
+) -> None:
+    stage = LinkStage(LinkParams())
+    state = _fleet_key(stage, "tls:sdk", ordinary, suspects)
+    truth = suspects / (ordinary + suspects)
+    estimate = state.concentration(LinkParams().max_suspects, T0)
+    assert estimate == pytest.approx(truth, abs=0.2)  # +-0.2: over 3 sigma for 64 samples
+    assert estimate >= 64 / (ordinary + suspects) * 0.8  # never far below the held share
+
+
+def test_a_popular_sdk_stays_weak_evidence_when_a_fleet_of_hundreds_uses_it() -> None:
+    stage = LinkStage(LinkParams())
+    popular = _fleet_key(stage, "tls:sdk", 4000, 120).concentration(64, T0)
+    exclusive = _fleet_key(stage, "tls:harness", 0, 120).concentration(64, T0)
+    assert popular < 0.15 < 0.9 < exclusive
+
+
+def test_suspects_that_went_quiet_or_turned_ordinary_are_not_counted_beyond_the_cap() -> None:
+    params = LinkParams()
+    stage = LinkStage(params)
+    state = _fleet_key(stage, "net:198.51.100", 0, 300)
+    # Half of them announce ordinary scores: those are no longer suspects.
+    feed(stage, [upd("net:198.51.100", f"bot-{i}", T0 + HOUR + i, NORMAL) for i in range(150)])
+    later = T0 + HOUR + MINUTE
+    feed(stage, [upd("net:198.51.100", f"new-{i}", later + i) for i in range(64)])
+    assert state.concentration(params.max_suspects, later - params.member_ttl_ms) == pytest.approx(
+        (150 + 64) / 364, abs=0.2
+    )
+    # Days later, the old suspects are past their time-to-live; only fresh ones count.
+    days = T0 + 3 * DAY
+    feed(stage, [upd("net:198.51.100", f"late-{i}", days + i) for i in range(70)])
+    share = state.concentration(params.max_suspects, days - params.member_ttl_ms)
+    assert share == pytest.approx(70 / 434, abs=0.12)
+
+
+def test_the_sample_marks_stay_bounded_by_the_sketch() -> None:
+    stage = LinkStage(LinkParams())
+    state = _fleet_key(stage, "tls:harness", 0, 5000)
+    assert state._sampled is not None and len(state._sampled) <= state.members.k + 1
+
+
+def test_key_state_round_trips_beyond_the_cap() -> None:
+    stage = LinkStage(LinkParams())
+    state = _fleet_key(stage, "tls:t", 200, 300)
+    again = KeyState.from_bytes(state.to_bytes())
+    assert again.to_bytes() == state.to_bytes()
+    assert again.concentration(64, T0) == state.concentration(64, T0) > 64 / 500
+
+
+def test_key_state_of_the_previous_release_still_reads() -> None:
+    """A checkpoint written before the sample marks existed restores (without them)."""
+    stage = LinkStage(LinkParams())
+    state = _fleet_key(stage, "tls:t", 10, 5)
+    members, suspects, *_ = orjson.loads(state.to_bytes())
+    again = KeyState.from_bytes(orjson.dumps([members, suspects]))
+    assert list(again.suspects.items()) == list(state.suspects.items())
+    assert again.concentration() == state.concentration()
 
 
 def _stream(seed: int, n: int) -> list[LinkUpdate]:
