@@ -50,6 +50,10 @@ class CampaignParams:
     # counts at most this (below ``edge_min``).
     single_key_cap: float = 0.8
     clear_raw: float = CLEARLY_HARVEST
+    # Requests an account needs before its raw score counts as clear: the score of its
+    # first one to three requests is a first impression (a developer's first call can
+    # look like a harvester's), not a judgement.
+    clear_events: int = 4
     min_links: int = 3  # strong links a member needs inside its group (k-core)
     # pooled score = pooled raw * N / (N + prior_events): half a lone account's prior,
     # because every member is a suspect on its own and linked to the others.
@@ -131,11 +135,7 @@ class CampaignStage:
         kind = kind_of(evidence.key)
         weight = evidence.weight
         family = INFRASTRUCTURE.get(kind)
-        if (
-            family is not None
-            and min(evidence.raw_a, evidence.raw_b) < self.params.clear_raw
-            and self._shared(a, b, family) < 2
-        ):
+        if family is not None and self._borderline(evidence) and self._shared(a, b, family) < 2:
             # One address block or one client fingerprint in common with a borderline
             # suspect can be chance (a home user on a proxy's exit, a developer on the
             # same client library as a fleet): alone it stays below ``edge_min``. Two
@@ -158,6 +158,15 @@ class CampaignStage:
         if ts - self.last_regroup_ms >= self.params.regroup_every_ms:
             return self.regroup(ts)
         return []
+
+    def _borderline(self, evidence: PairEvidence) -> bool:
+        """Whether one side is only a borderline suspect: a raw score below ``clear_raw``,
+        or from fewer than ``clear_events`` requests."""
+        p = self.params
+        return (
+            min(evidence.raw_a, evidence.raw_b) < p.clear_raw
+            or min(evidence.events_a, evidence.events_b) < p.clear_events
+        )
 
     def _vouched(self, account: str, ts: int) -> bool:
         until = self.vouched.get(account)

@@ -238,6 +238,26 @@ def test_one_shared_infrastructure_key_links_only_clearly_harvest_like_accounts(
     assert clear.graph.groups(params.edge_min, T0 + HOUR, min_size=3)
 
 
+def test_a_first_impression_on_a_proxys_address_block_does_not_link() -> None:
+    """A home user on one of a hydra's exit blocks whose first request or two happen to
+    look harvest-like: the pool is clearly harvest-like, the newcomer is not yet."""
+    params = CampaignParams()
+    stage = CampaignStage(params)
+    links = LinkStage(LinkParams())
+    pool = [f"h{n}" for n in range(10)]
+    feed(stage, announce(links, pool, "net:198.51.100", T0, raw=0.85, events=30))
+    assert stage.graph.groups(params.edge_min, T0 + HOUR, min_size=3)  # the pool links
+    for events in range(1, params.clear_events):
+        newcomer = f"home-{events}"
+        ts = T0 + events * MINUTE
+        feed(stage, announce(links, [newcomer], "net:198.51.100", ts, raw=0.8, events=events))
+        assert all(stage.graph.weight(newcomer, h, ts) < params.edge_min for h in pool)
+    # Still harvest-like after its first few requests, on that block: linked.
+    ts = T0 + HOUR
+    feed(stage, announce(links, ["home-1"], "net:198.51.100", ts, raw=0.8, events=4))
+    assert any(stage.graph.weight("home-1", h, ts) >= params.edge_min for h in pool)
+
+
 def test_a_proxy_pool_shared_block_after_block_links() -> None:
     """Accounts meeting on several distinct address blocks share a pool, not a chance,
     even while they look only borderline harvest-like."""
