@@ -12,6 +12,7 @@ import string
 import subprocess
 import sys
 import zlib
+from typing import Any
 
 import orjson
 import pytest
@@ -489,6 +490,11 @@ def test_a_fleet_of_light_accounts_is_caught_by_pooling() -> None:
     assert campaigns and campaigns[-1].account_ids == tuple(fleet)
 
 
+def _alone(j: int, ip: str, asn: int) -> dict[str, Any]:
+    """Fleet account ``j``'s own card, organisation, address and ASN: none of them shared."""
+    return {"payment_fingerprint": f"card-{j}", "org_id": f"org-{j}", "ip": ip, "asn": asn}
+
+
 def _stock_wave_events(fleet: list[str], developers: list[str]) -> list[ApiCall]:
     """A fleet sharing nothing but its timing: each account its own card, organisation,
     address and a stock client that developers use too, all of them woken together a
@@ -499,10 +505,7 @@ def _stock_wave_events(fleet: list[str], developers: list[str]) -> list[ApiCall]
     events: list[ApiCall] = []
     for j, account in enumerate(fleet):
         own = {
-            "payment_fingerprint": f"card-{j}",
-            "org_id": f"org-{j}",
-            "ip": f"198.51.{j}.7",
-            "asn": 64_600 + j,
+            **_alone(j, f"198.51.{j}.7", 64_600 + j),
             "account_created_at": "2026-03-01T10:00:00Z",
             "signup_channel": "web",
         }
@@ -542,12 +545,7 @@ def test_a_fleet_of_hundreds_on_its_own_harness_is_linked_whole() -> None:
     fleet = [f"bot-{j:03d}" for j in range(240)]
     events: list[ApiCall] = []
     for j, account in enumerate(fleet):
-        own = {
-            "payment_fingerprint": f"card-{j}",
-            "org_id": f"org-{j}",
-            "ip": f"203.0.{j}.9",
-            "asn": 64_700 + j,
-        }
+        own = _alone(j, f"203.0.{j}.9", 64_700 + j)
         start = T0 + j * 3 * MINUTE
         for i in range(8):
             n = 1_000 * j + i
