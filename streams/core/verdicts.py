@@ -64,9 +64,11 @@ class Verdict:
 
 
 def _id_field(doc: Mapping[str, Any], name: str) -> str | None:
-    value = doc.get(name)
-    if value is None:
+    """The id, None when the field is absent. Present, it must be a string (null too is
+    the wrong type: the contract's ids are strings, as ``analyst`` and ``note`` are)."""
+    if name not in doc:
         return None
+    value = doc[name]
     if not isinstance(value, str):
         raise InvalidEvent("wrong_type", f"field {name!r} must be a string", name)
     if not 1 <= len(value) <= MAX_ID_CHARS:

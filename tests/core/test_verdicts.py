@@ -80,6 +80,8 @@ def test_accepted_records_are_exactly_the_schema_valid_ones(doc: dict[str, Any])
         ({"account_id": "a", "verdict": "benign", "ts": SECRET}, "bad_ts"),
         ({"account_id": "a", "verdict": "benign", "ts": 1_795_420_800_000}, "wrong_type"),
         ({"account_id": 7, "verdict": "benign", "ts": TS}, "wrong_type"),
+        # A null id beside a valid one is still not a string (the schema rejects it too).
+        ({"account_id": None, "campaign_id": "c", "verdict": "abuse", "ts": TS}, "wrong_type"),
         ({"account_id": "a", "verdict": "benign", "ts": TS, "note": 3}, "wrong_type"),
         ([SECRET], "not_object"),
     ],
