@@ -55,9 +55,11 @@ class CampaignParams:
     # look like a harvester's), not a judgement.
     clear_events: int = 4
     min_links: int = 3  # strong links a member needs inside its group (k-core)
-    # pooled score = pooled raw * N / (N + prior_events): half a lone account's prior,
-    # because every member is a suspect on its own and linked to the others.
-    prior_events: float = 15.0
+    # pooled score = pooled raw * N / (N + prior_events): a quarter of a lone account's
+    # prior. Strong links and the k-core already decide who is in a group (no group
+    # scored on seeds 101 to 103 held a benign account but one 582-member fleet); the
+    # prior only waits until a group's requests say what its members' scores mean.
+    prior_events: float = 8.0
     half_life_ms: int = 86_400_000  # evidence halves every day without renewal
     quiet_ms: int = 2 * 86_400_000  # a campaign without new evidence this long closes
     max_nodes: int = 50_000

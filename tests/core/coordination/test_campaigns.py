@@ -204,12 +204,13 @@ def test_a_low_pooled_score_never_alerts() -> None:
 def test_light_accounts_alert_once_their_pooled_requests_back_them() -> None:
     stage = CampaignStage(CampaignParams())
     accounts = ["l1", "l2", "l3", "l4"]
-    # Very harvest-like, but 1 request each: too little to go on (0.9 * 4 / 19).
+    # Very harvest-like, but 1 request each: too little to go on (0.9 * 4 / 12).
     assert feed(stage, card_fleet(accounts, raw=0.9, events=1)) == []
-    # The same fleet a little later, 15 requests each: 0.9 * 60 / 75 = 0.72.
-    alerts = feed(stage, card_fleet(accounts, T0 + HOUR, raw=0.9, events=15))
+    # The same fleet a few minutes later, 3 requests each: 0.9 * 12 / 20 = 0.54. A fleet
+    # of light accounts (a few requests per wave) is alerted on its first wave.
+    alerts = feed(stage, card_fleet(accounts, T0 + 10 * MINUTE, raw=0.9, events=3))
     assert alerts and alerts[-1].account_ids == tuple(accounts)
-    assert alerts[-1].score == pytest.approx(0.72)
+    assert alerts[-1].score == pytest.approx(0.54)
 
 
 def test_a_single_weak_kind_of_evidence_does_not_link() -> None:
