@@ -30,6 +30,7 @@ from streams.core.behaviour import Behaviour
 from streams.core.event import ApiCall
 from streams.core.learner import ContextModel, context_features
 from streams.core.linking import (
+    IDENTITY,
     TEMPLATE_BANDS,
     TEMPLATE_KEYS_FIRST_PROMPTS,
     WAKE_BUCKET_MS,
@@ -37,12 +38,14 @@ from streams.core.linking import (
     LinkUpdate,
     identity_digest,
     identity_keys,
+    kind_of,
     wake_keys,
 )
 from streams.core.profile import AccountProfile, AlertState
 from streams.core.profiles import HOT_ACCOUNTS, Loader, ProfileStore
 from streams.core.reasons import account_reasons, severity_for
 from streams.core.scoring import (
+    CLEAR_EVENTS,
     CLEARLY_HARVEST,
     GROUP_SIGNALS,
     Term,
@@ -111,6 +114,9 @@ class DetectorParams:
     # it re-announces its keys then, and every ``refresh_ms`` while it stays a suspect.
     suspect_raw: float = 0.5
     refresh_ms: int = 12 * 3_600_000
+    # A non-suspect re-announces its keys (but identity) once, on this request: its score
+    # is a judgement from then on, no longer a first impression (links.KeyState).
+    clear_events: int = CLEAR_EVENTS
     read_first: int = 16  # prompts read for every account...
     read_every: int = 8  # ...then one in this many
     rescore_first: int = 16  # re-score on every event up to this many requests...
@@ -439,18 +445,29 @@ class Detector:
         """Announce new keys; announce all of them again (current identity included) when
         the account becomes or stops being a suspect, and while it is one, whenever its
         request count doubled or ``refresh_ms`` passed (the links and campaign stages pool
-        raw scores weighted by those counts)."""
+        raw scores weighted by those counts); and its keys but identity once as a
+        non-suspect, when its score stops being a first impression (``clear_events``)."""
         announced = profile.announced
         raw = round(profile.raw_score, 4)
         params = self.params
         suspect = raw >= params.suspect_raw
         n = profile.requests
-        if suspect != (announced.raw >= params.suspect_raw) or (
-            suspect
-            and (ts - announced.full_ms >= params.refresh_ms or n >= 2 * announced.full_requests)
+        flipped = suspect != (announced.raw >= params.suspect_raw)
+        judged = not suspect and n >= params.clear_events > announced.full_requests
+        if (
+            flipped
+            or judged
+            or (
+                suspect
+                and (
+                    ts - announced.full_ms >= params.refresh_ms or n >= 2 * announced.full_requests
+                )
+            )
         ):
             announced.raw, announced.full_ms, announced.full_requests = raw, ts, n
             keys = list(dict.fromkeys([*identity_keys(event), *announced.keys, *new_keys]))
+            if judged and not flipped:  # identity keys count their members whole
+                keys = [k for k in keys if kind_of(k) not in IDENTITY or announced.is_new(k)]
         else:
             keys = [k for k in new_keys if announced.is_new(k)]
         if not keys:

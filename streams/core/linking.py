@@ -58,6 +58,26 @@ def wake_keys(bucket: int, previous: int | None) -> list[str]:
     return keys
 
 
+# Shared infrastructure and timing, by family: kinds of one family say the same thing (a
+# client library sets both the TLS fingerprint and the user agent; an address block
+# implies its ASN), so a pair's family counts once, at its strongest. One key of these in
+# common with a borderline suspect can be chance (campaigns.CampaignStage); two of one
+# family (two address blocks, two lockstep wake-up pairs) are not.
+INFRASTRUCTURE: dict[str, str] = {
+    "tls": "client",
+    "ua": "client",
+    "net": "network",
+    "asn": "network",
+    "sync": "timing",
+}
+# Coincidences in behaviour or timing: they only ever corroborate an anchor (identity or
+# infrastructure) in the campaign stage.
+CORROBORATING = frozenset({"tpl", "wake", "pivot", "cohort"})
+# Who pays and who the account belongs to: these link on their own weight, and their
+# members (an enterprise's keys on one card) count whole from their first request.
+IDENTITY = frozenset({"pay", "org", "sys"})
+
+
 def kind_of(key: str) -> str:
     return key.split(":", 1)[0]
 

@@ -141,6 +141,14 @@ def raw_score(ts: list[Term]) -> float:
 # it labels the context model's positives and lets one shared fingerprint link accounts.
 CLEARLY_HARVEST = 0.65
 
+# Requests an account needs before its raw score is a judgement rather than a first
+# impression: one to three requests can make a developer look like a harvester, or a
+# harvester's human-looking first prompts look ordinary. The links stage counts a
+# first impression below the suspect bar as half a member of a key other than identity
+# (``links.LinkParams``); the campaign stage does not let one above it link
+# on one shared address or fingerprint.
+CLEAR_EVENTS = 4
+
 # Signals that say something about a group, not about one account: a lone account using
 # a model on its release day is what every benchmark customer and early adopter does; a
 # group of harvest-like accounts pivoting together is the release-pivot tactic (and the

@@ -35,20 +35,22 @@ class DistinctCounter:
         self._hashes = array("Q", sorted(set(hashes))[:k])
         self._last: str | None = None
 
-    def add(self, value: str) -> None:
+    def add(self, value: str) -> bool:
+        """Count ``value``; whether the sketch changed (a state to checkpoint again)."""
         if value == self._last:  # the common case: same IP as the previous request
-            return
+            return False
         self._last = value
         h = stable_hash64(value)
         hashes = self._hashes
         if len(hashes) >= self.k and h >= hashes[-1]:
-            return
+            return False
         i = bisect.bisect_left(hashes, h)
         if i < len(hashes) and hashes[i] == h:
-            return
+            return False
         hashes.insert(i, h)
         if len(hashes) > self.k:
             hashes.pop()
+        return True
 
     def full(self) -> bool:
         """Whether the sketch holds ``k`` hashes: from then on a sample of the items."""

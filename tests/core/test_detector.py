@@ -22,7 +22,7 @@ from streams.core.alerts import Alert
 from streams.core.behaviour import NEW_MODEL
 from streams.core.detector import DAY_MS, Detector, DetectorParams
 from streams.core.event import ApiCall, parse_event
-from streams.core.linking import HOUR_MS, WAKE_BUCKET_MS, LinkUpdate, kind_of
+from streams.core.linking import HOUR_MS, IDENTITY, WAKE_BUCKET_MS, LinkUpdate, kind_of
 from streams.core.scoring import SIGNALS, WEIGHTS, templated_share, terms
 from tests.factories import T0, wire_event
 from tests.test_schemas import validator
@@ -404,11 +404,19 @@ def test_identity_keys_are_announced_once_not_per_event() -> None:
     for account in ("d", "h"):
         counts = _announced([u for u in updates if u.account_id == account])
         assert {k for k in counts if kind_of(k) not in ("tpl", "wake")} == FLEET_KEYS
-    # The developer announces each identity key once. The harvester, a suspect, announces
-    # them again each time its request count doubles (so the later stages pool fresh
-    # counts): a handful of times over 80 requests, never per event.
-    developer = _announced([u for u in updates if u.account_id == "d"])
-    assert all(developer[k] == 1 for k in FLEET_KEYS), developer
+    # The developer announces each identity key when it first holds it, and all but its
+    # card, organisation and system prompt once more on its fourth request, when its
+    # score stops being a first impression (the links stage counts an undecided member
+    # of those as half of one). The harvester, a suspect, announces them all again each
+    # time its request count doubles (so the later stages pool fresh counts): a handful
+    # of times over 80 requests, never per event.
+    developer_updates = [u for u in updates if u.account_id == "d"]
+    developer = _announced(developer_updates)
+    judged = {k for k in FLEET_KEYS if kind_of(k) not in IDENTITY}
+    assert judged == FLEET_KEYS - {"pay:card-7f3a", "sys:sys-9c1e", "org:org-fleet"}
+    assert all(developer[k] == (2 if k in judged else 1) for k in FLEET_KEYS), developer
+    fourth = {u.key for u in developer_updates if u.events == DetectorParams().clear_events}
+    assert fourth & FLEET_KEYS == judged
     harvester = _announced([u for u in updates if u.account_id == "h"])
     assert all(2 <= harvester[k] <= 8 for k in FLEET_KEYS), harvester
     # Past its first prompts, a harvester whose prompts vary announces next to nothing.
@@ -444,7 +452,11 @@ def test_keys_are_re_announced_when_the_account_becomes_a_suspect() -> None:
     updates = detector.take_links()
     for key in FLEET_KEYS:
         mine = [u for u in updates if u.key == key]
-        assert mine[0].raw < params.suspect_raw <= mine[1].raw, key
+        turned = next(i for i, u in enumerate(mine) if u.raw >= params.suspect_raw)
+        # Below the bar on its first request and, but an identity key, when judged (its
+        # fourth request), then a suspect: announced at each of those moments.
+        judged = [params.clear_events] if kind_of(key) not in IDENTITY else []
+        assert [u.events for u in mine[:turned]] == [1, *judged], key
     crossing = {u.ts_ms for u in updates if u.key in FLEET_KEYS and u.raw >= params.suspect_raw}
     crossed_ms = min(crossing)  # all keys at once, at the event that crossed
     assert {u.key for u in updates if u.ts_ms == crossed_ms} >= FLEET_KEYS
@@ -480,9 +492,12 @@ def test_wake_key_after_an_hour_idle() -> None:
     t2 = t1 + HOUR_MS  # exactly an hour idle
     assert keys_of(developer_call("d", 2, ts_ms=t2), 2) == {f"wake:{t2 // WAKE_BUCKET_MS}"}
     t3 = t2 + 2 * MINUTE_MS
-    assert keys_of(developer_call("d", 3, ts_ms=t3), 3) == set()
+    # Awake, but its fourth request: judged, it announces the wake keys it holds again.
+    held = {f"wake:{T0 // WAKE_BUCKET_MS}", f"wake:{t2 // WAKE_BUCKET_MS}"}
+    assert keys_of(developer_call("d", 3, ts_ms=t3), 3) == held
+    assert keys_of(developer_call("d", 4, ts_ms=t3 + MINUTE_MS), 4) == set()
     # Out-of-order (earlier) events never count as waking up.
-    assert keys_of(developer_call("d", 4, ts_ms=T0 - 5 * HOUR_MS), 4) == set()
+    assert keys_of(developer_call("d", 5, ts_ms=T0 - 5 * HOUR_MS), 5) == set()
 
 
 def test_consecutive_wake_ups_give_a_lockstep_key_also_when_read_back() -> None:
@@ -503,7 +518,8 @@ def test_consecutive_wake_ups_give_a_lockstep_key_also_when_read_back() -> None:
         (developer_call("e", 0, ts_ms=T0 + 2 * MINUTE_MS), set()),  # "d" spills
         (developer_call("d", 2, ts_ms=t1), {f"sync:{b0}-{b1}"}),
         (developer_call("e", 1, ts_ms=t1 + MINUTE_MS), {f"sync:{b0}-{b1}"}),
-        (developer_call("d", 3, ts_ms=t2), {f"sync:{b1}-{b2}"}),
+        # Its fourth request: judged, it announces the lockstep key it held once more.
+        (developer_call("d", 3, ts_ms=t2), {f"sync:{b0}-{b1}", f"sync:{b1}-{b2}"}),
     ]
     for position, (event, expected) in enumerate(stream):
         assert keys_of(live, event, position) == expected
@@ -527,8 +543,8 @@ def test_first_use_of_a_newly_released_model_gives_a_pivot_key() -> None:
     release = T0 + 2 * DAY_MS
     assert pivots("a", "m-old", release - HOUR_MS) == set()
     assert pivots("a", "m-new", release) == {"pivot:m-new"}
-    assert pivots("a", "m-new", release + MINUTE_MS) == set()  # first use only
     assert pivots("b", "m-new", release + 3 * HOUR_MS) == {"pivot:m-new"}  # another account
+    assert pivots("b", "m-new", release + 3 * HOUR_MS + MINUTE_MS) == set()  # first use only
     # A day after its release the model is part of the line-up.
     assert pivots("c", "m-new", release + DAY_MS + MINUTE_MS) == set()
     # The old model used for the first time by an account after day one is no release.

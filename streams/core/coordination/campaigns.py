@@ -31,10 +31,10 @@ from streams.core.alerts import (
     severity_rank,
 )
 from streams.core.coordination.graph import DecayingEvidenceGraph, Group, GroupIds
-from streams.core.coordination.links import INFRASTRUCTURE, LinkStrength
-from streams.core.linking import KINDS, PairEvidence, kind_of
+from streams.core.coordination.links import LinkStrength
+from streams.core.linking import INFRASTRUCTURE, KINDS, PairEvidence, kind_of
 from streams.core.reasons import severity_for
-from streams.core.scoring import CLEARLY_HARVEST
+from streams.core.scoring import CLEAR_EVENTS, CLEARLY_HARVEST
 from streams.core.verdicts import Verdict
 
 _STATE_VERSION = 2
@@ -53,7 +53,7 @@ class CampaignParams:
     # Requests an account needs before its raw score counts as clear: the score of its
     # first one to three requests is a first impression (a developer's first call can
     # look like a harvester's), not a judgement.
-    clear_events: int = 4
+    clear_events: int = CLEAR_EVENTS
     min_links: int = 3  # strong links a member needs inside its group (k-core)
     # pooled score = pooled raw * N / (N + prior_events): a quarter of a lone account's
     # prior. Strong links and the k-core already decide who is in a group (no group

@@ -28,7 +28,15 @@ import orjson
 
 from streams.core.coldset import ColdSet, batch
 from streams.core.coordination.crowd import CrowdLevel
-from streams.core.linking import LinkUpdate, PairEvidence, kind_of
+from streams.core.linking import (
+    CORROBORATING,
+    IDENTITY,
+    INFRASTRUCTURE,
+    LinkUpdate,
+    PairEvidence,
+    kind_of,
+)
+from streams.core.scoring import CLEAR_EVENTS
 from streams.core.sketches import DistinctCounter, stable_hash64
 
 # How much sharing a key of each kind says about acting together (before concentration
@@ -51,20 +59,6 @@ KIND_WEIGHTS: dict[str, float] = {
     "wake": 0.2,
     "asn": 0.2,
 }
-# Shared infrastructure and timing, by family: kinds of one family say the same thing (a
-# client library sets both the TLS fingerprint and the user agent; an address block
-# implies its ASN), so a pair's family counts once, at its strongest. One key of these in
-# common with a borderline suspect can be chance (campaigns.CampaignStage); two of one
-# family (two address blocks, two lockstep wake-up pairs) are not.
-INFRASTRUCTURE: dict[str, str] = {
-    "tls": "client",
-    "ua": "client",
-    "net": "network",
-    "asn": "network",
-    "sync": "timing",
-}
-# Coincidences in behaviour or timing: they only ever corroborate an anchor.
-CORROBORATING = frozenset({"tpl", "wake", "pivot", "cohort"})
 # Keys of these kinds link no one until they hold a crowd of suspects (crowd.CrowdLevel):
 # a scheduler wakes a fleet's accounts by the dozen, while chance gives a few busy
 # suspects the same two consecutive wake-up windows, more of them on a bigger platform.
@@ -85,6 +79,10 @@ class LinkParams:
     max_keys: int = 200_000  # keys held per partition (least recently updated dropped)
     hot_keys: int = HOT_KEYS  # of them live; the rest wait as their checkpoint bytes
     disabled: frozenset[str] = field(default_factory=frozenset)  # key kinds switched off
+    # A member below ``suspect_raw`` on fewer than ``clear_events`` requests is undecided
+    # (a first impression) and counts as this much of a member in the concentration.
+    clear_events: int = CLEAR_EVENTS
+    undecided_weight: float = 0.5
 
 
 def support(suspects: int) -> float:
@@ -164,9 +162,16 @@ class KeyState:
     an eighth harvest-like. So the stage also marks which accounts of the members
     sketch's sample (the ``k`` smallest hashes, a uniform sample of every account seen)
     are suspects now; once the map is full, the sample's share counts them all.
+
+    On every key but identity (card, organisation, system prompt) it also marks the
+    sampled members that are *undecided*: below the suspect bar on their
+    first one to three requests. A first impression is no judgement either way (a
+    fleet's human-looking first prompts score just under the bar), and counted as a full
+    member each one dilutes a harness's fingerprint as much as a developer who has shown
+    what they do; it counts as ``undecided_weight`` of a member until it is judged.
     """
 
-    __slots__ = ("_sampled", "_suspects", "members")
+    __slots__ = ("_sampled", "_suspects", "_undecided", "members")
 
     def __init__(self) -> None:
         self.members = DistinctCounter(_SKETCH_K)  # every account seen with the key
@@ -176,6 +181,9 @@ class KeyState:
         # Suspects in the members sample: hash -> last announcement as a suspect. Made on
         # the first suspect; at most k + 1 entries (pruned past k).
         self._sampled: dict[int, int] | None = None
+        # Undecided members in the sample: hash -> that announcement. Kept only once the
+        # key has had a suspect (its concentration matters only then); at most k + 1.
+        self._undecided: dict[int, int] | None = None
 
     @property
     def suspects(self) -> Mapping[str, tuple[int, float, int]]:
@@ -187,51 +195,85 @@ class KeyState:
             self._suspects = OrderedDict()
         return self._suspects
 
-    def mark(self, account: str, ts: int, suspect: bool, horizon: int) -> None:
-        """Record whether ``account`` (already added to ``members``) is a suspect now, if
-        it is in the members sample; entries older than ``horizon`` are stale."""
-        sampled = self._sampled
-        if not suspect and not sampled:
-            return
+    def mark(
+        self, account: str, ts: int, suspect: bool, horizon: int, undecided: bool = False
+    ) -> bool:
+        """Record whether ``account`` (already added to ``members``) is a suspect now, or
+        undecided (a first impression below the bar), if it is in the members sample;
+        entries older than ``horizon`` are stale. Whether any mark changed."""
+        sampled, pending = self._sampled, self._undecided
+        undecided = undecided and not suspect and self._suspects is not None
+        if not (suspect or sampled or undecided or pending):
+            return False
         h = stable_hash64(account)
-        if not suspect:
-            if sampled:
-                sampled.pop(h, None)
-            return
-        if not self.members.sampled(h):
-            return
-        if sampled is None:
-            sampled = self._sampled = {}
-        sampled[h] = ts
-        if len(sampled) > self.members.k:
-            in_sample = self.members.sampled
-            for old in [x for x, t in sampled.items() if t < horizon or not in_sample(x)]:
-                del sampled[old]
+        changed = False
+        if sampled and not suspect:
+            changed = sampled.pop(h, None) is not None
+        if pending and not undecided:
+            changed = pending.pop(h, None) is not None or changed
+        if not (suspect or undecided) or not self.members.sampled(h):
+            return changed
+        if suspect:
+            if sampled is None:
+                sampled = self._sampled = {}
+            self._put(sampled, h, ts, horizon)
+        else:
+            if pending is None:
+                pending = self._undecided = {}
+            self._put(pending, h, ts, horizon)
+        return True
 
-    def concentration(self, max_suspects: int = 0, horizon: int = 0) -> float:
+    def _put(self, marks: dict[int, int], h: int, ts: int, horizon: int) -> None:
+        marks[h] = ts
+        if len(marks) > self.members.k:
+            in_sample = self.members.sampled
+            for old in [x for x, t in marks.items() if t < horizon or not in_sample(x)]:
+                del marks[old]
+
+    def _in_sample(self, marks: dict[int, int] | None, horizon: int) -> int:
+        if not marks:
+            return 0
+        in_sample = self.members.sampled
+        return sum(1 for h, ts in marks.items() if ts >= horizon and in_sample(h))
+
+    def concentration(
+        self, max_suspects: int = 0, horizon: int = 0, undecided_weight: float = 1.0
+    ) -> float:
         """Share of the key's accounts that look harvest-like now (0..1).
 
         The held suspects over the members, unless the suspect map is full
         (``max_suspects``) and the members sketch is a sample: then the larger of that
-        and the sample's share of suspects seen since ``horizon``."""
+        and the sample's share of suspects seen since ``horizon``. An undecided member
+        counts as ``undecided_weight`` of one (exact while the sketch holds every member,
+        estimated from the sample beyond)."""
         n = len(self.suspects)
-        share = n / max(self.members.estimate(), n, 1)
+        members = self.members
+        size = members.estimate()
+        discount = 1.0 - undecided_weight
+        undecided = self._in_sample(self._undecided, horizon) if discount else 0
+        sample_full = members.full()
+        scale = size / members.k if sample_full else 1.0
+        share = n / max(size - discount * undecided * scale, n, 1)
         sampled = self._sampled
-        if not max_suspects or n < max_suspects or not sampled or not self.members.full():
+        if not max_suspects or n < max_suspects or not sampled or not sample_full:
             return share
-        in_sample = self.members.sampled
-        hits = sum(1 for h, ts in sampled.items() if ts >= horizon and in_sample(h))
-        return max(share, hits / self.members.k)
+        hits = self._in_sample(sampled, horizon)
+        return max(share, hits / max(members.k - discount * undecided, hits, 1))
 
     def to_bytes(self) -> bytes:
         state: list[Any] = [self.members.to_state(), [[a, *v] for a, v in self.suspects.items()]]
-        if self._sampled:
-            state.append(sorted(self._sampled.items()))
+        sampled = sorted(self._sampled.items()) if self._sampled else []
+        undecided = sorted(self._undecided.items()) if self._undecided else []
+        if sampled or undecided:
+            state.append(sampled)
+        if undecided:
+            state.append(undecided)
         return orjson.dumps(state)
 
     @classmethod
     def from_bytes(cls, blob: bytes) -> KeyState:
-        """Read ``to_bytes``'s output (and the two-part state of earlier releases)."""
+        """Read ``to_bytes``'s output (and the two- and three-part states of earlier
+        releases)."""
         members, suspects, *rest = orjson.loads(blob)
         state = cls()
         state.members = DistinctCounter.from_state(members, _SKETCH_K)
@@ -241,6 +283,8 @@ class KeyState:
                 held[str(account)] = (int(ts), float(raw), int(events))
         if rest and rest[0]:
             state._sampled = {int(h): int(ts) for h, ts in rest[0]}
+        if len(rest) > 1 and rest[1]:
+            state._undecided = {int(h): int(ts) for h, ts in rest[1]}
         return state
 
 
@@ -302,16 +346,20 @@ class LinkStage:
         else:
             keys.move_to_end(key)
         self._evicted.discard(key)
-        self._dirty.add(key)
         return state
 
     def _load(self, key: str) -> KeyState:
         """A key's state: spilled since the last checkpoint, checkpointed, or new. A key
-        dropped since the last checkpoint starts over (its checkpoint is stale)."""
+        dropped since the last checkpoint starts over (its checkpoint is stale). The
+        caller marks a key dirty when an update changed it; a stale checkpoint or
+        spilled bytes not yet checkpointed are to be written whatever the update does."""
         if key in self._evicted:
+            self._dirty.add(key)
             return KeyState()
         blob = self._spilled.pop(key, None)
-        if blob is None and self._loader is not None:
+        if blob is not None:
+            self._dirty.add(key)
+        elif self._loader is not None:
             blob = self._loader(key)
         if blob is None:
             return KeyState()
@@ -347,16 +395,23 @@ class LinkStage:
         weight = KIND_WEIGHTS.get(kind, 0.0)
         if weight <= 0.0 or kind in params.disabled:
             return []
-        state = self._state(update.key)
+        key = update.key
+        state = self._state(key)
         account, ts = update.account_id, update.ts_ms
-        state.members.add(account)
+        changed = state.members.add(account)
         horizon = ts - params.member_ttl_ms
         suspect = update.raw >= params.suspect_raw
-        state.mark(account, ts, suspect, horizon)
+        # Identity keys' members count whole (the detector re-announces every other key
+        # when it judges an account, on its fourth request).
+        undecided = update.events < params.clear_events and kind not in IDENTITY
+        changed = state.mark(account, ts, suspect, horizon, undecided) or changed
         if not suspect:
-            if state._suspects:
-                state._suspects.pop(account, None)
+            if state._suspects and state._suspects.pop(account, None) is not None:
+                changed = True
+            if changed:  # an unchanged key keeps its checkpoint (no rewrite, no churn)
+                self._dirty.add(key)
             return []
+        self._dirty.add(key)
         suspects = state.suspects_for_update()
         joined = account not in suspects
         suspects[account] = (ts, update.raw, update.events)
@@ -372,7 +427,7 @@ class LinkStage:
             needed = self.crowd.bar()
         if len(suspects) < needed:
             return []
-        concentration = state.concentration(params.max_suspects, horizon)
+        concentration = state.concentration(params.max_suspects, horizon, params.undecided_weight)
         strength = round(weight * concentration * support(len(suspects)), 4)
         evidence: list[PairEvidence] = []
         for other in reversed(suspects):

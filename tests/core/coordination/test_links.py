@@ -337,6 +337,139 @@ def test_key_state_of_the_previous_release_still_reads() -> None:
     assert again.concentration() == state.concentration()
 
 
+# --- undecided members: first impressions below the bar ------------------------------------
+
+UNDECIDED = 0.49  # just under the suspect bar, as a harness's human-looking first prompt
+
+
+def test_first_impressions_below_the_bar_count_as_half_a_member() -> None:
+    """A fleet's exclusive fingerprint: half its accounts look harvest-like on their
+    first request, the other half score just under the bar. Until those are judged
+    (their fourth request) they count as half a member each, not as ordinary users."""
+    params = LinkParams()
+    stage = LinkStage(params)
+    feed(stage, [upd("tls:harness", f"bot-{i}", T0 + i, events=1) for i in range(10)])
+    feed(stage, [upd("tls:harness", f"new-{i}", T0 + 20 + i, UNDECIDED, 1) for i in range(10)])
+    state = stage.keys["tls:harness"]
+    horizon = T0 - params.member_ttl_ms
+    assert state.concentration(0, horizon, params.undecided_weight) == pytest.approx(10 / 15)
+    assert state.concentration(0, horizon) == pytest.approx(10 / 20)  # counted whole
+    (first, *_) = stage.process(upd("tls:harness", "bot-0", T0 + MINUTE, events=2))
+    assert first.weight == round(KIND_WEIGHTS["tls"] * (10 / 15) * support(10), 4)
+    # Judged on their fourth request, still ordinary: full members from then on.
+    later = T0 + 2 * MINUTE
+    feed(stage, [upd("tls:harness", f"new-{i}", later + i, NORMAL, 4) for i in range(10)])
+    assert state.concentration(0, horizon, params.undecided_weight) == pytest.approx(10 / 20)
+
+
+def test_an_identity_keys_first_impressions_count_whole() -> None:
+    """An enterprise's 200 keys on one card: each new key's first requests dilute the card
+    in full (identity links on its own weight; nothing re-announces it on judgement)."""
+    params = LinkParams()
+    stage = LinkStage(params)
+    feed(stage, [upd("pay:corp", f"bot-{i}", T0 + i, events=1) for i in range(5)])
+    feed(stage, [upd("pay:corp", f"new-{i}", T0 + 10 + i, UNDECIDED, 1) for i in range(5)])
+    state = stage.keys["pay:corp"]
+    assert state.concentration(0, T0, params.undecided_weight) == pytest.approx(5 / 10)
+
+
+def test_a_popular_sdks_judged_users_keep_diluting_it() -> None:
+    """Developers who have shown what they do (four requests or more) are full members;
+    so are accounts that arrived before the key's first suspect (nothing marks them)."""
+    params = LinkParams()
+    stage = LinkStage(params)
+    feed(stage, [upd("tls:sdk", f"early-{i}", T0 + i, UNDECIDED, 1) for i in range(20)])
+    feed(stage, [upd("tls:sdk", f"dev-{i}", T0 + 100 + i, NORMAL, 12) for i in range(40)])
+    feed(stage, [upd("tls:sdk", f"bot-{i}", T0 + 200 + i) for i in range(3)])
+    state = stage.keys["tls:sdk"]
+    horizon = T0 - params.member_ttl_ms
+    assert state.concentration(0, horizon, params.undecided_weight) == pytest.approx(3 / 63)
+
+
+@pytest.mark.parametrize(("suspects", "undecided", "judged"), [(100, 100, 100), (60, 300, 600)])
+def test_beyond_the_sketch_undecided_members_are_estimated_from_the_sample(
+    suspects: int, undecided: int, judged: int
+) -> None:
+    params = LinkParams()
+    stage = LinkStage(params)
+    key = "tls:t"
+    feed(stage, [upd(key, "bot-first", T0)])  # the key has a suspect from the start
+    feed(stage, [upd(key, f"bot-{i}", T0 + 1 + i) for i in range(suspects - 1)])
+    feed(stage, [upd(key, f"new-{i}", T0 + 1_000 + i, UNDECIDED, 2) for i in range(undecided)])
+    feed(stage, [upd(key, f"dev-{i}", T0 + 5_000 + i, NORMAL, 9) for i in range(judged)])
+    state = stage.keys[key]
+    truth = suspects / (suspects + judged + params.undecided_weight * undecided)
+    estimate = state.concentration(params.max_suspects, T0, params.undecided_weight)
+    assert estimate == pytest.approx(truth, abs=0.2)
+    assert state._undecided is not None and len(state._undecided) <= state.members.k + 1
+
+
+def test_undecided_marks_round_trip_and_older_checkpoints_still_read() -> None:
+    params = LinkParams()
+    stage = LinkStage(params)
+    feed(stage, [upd("tls:t", f"bot-{i}", T0 + i, events=1) for i in range(5)])
+    feed(stage, [upd("tls:t", f"new-{i}", T0 + 10 + i, UNDECIDED, 1) for i in range(5)])
+    state = stage.keys["tls:t"]
+    again = KeyState.from_bytes(state.to_bytes())
+    assert again.to_bytes() == state.to_bytes()
+    weighted = state.concentration(0, T0, params.undecided_weight)
+    assert again.concentration(0, T0, params.undecided_weight) == weighted == pytest.approx(5 / 7.5)
+    members, suspects, sampled, _ = orjson.loads(state.to_bytes())
+    previous = KeyState.from_bytes(orjson.dumps([members, suspects, sampled]))
+    assert previous.concentration(0, T0, params.undecided_weight) == pytest.approx(5 / 10)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 199), st.floats(0.0, 1.0), st.integers(1, 6)),
+        min_size=1,
+        max_size=400,
+    )
+)
+def test_any_stream_keeps_the_marks_bounded_and_the_share_a_share(
+    stream: list[tuple[int, float, int]],
+) -> None:
+    params = LinkParams()
+    stage = LinkStage(params)
+    for i, (account, raw, events) in enumerate(stream):
+        stage.process(upd("tls:t", f"acct-{account}", T0 + i * MINUTE, raw, events))
+    state = stage.keys["tls:t"]
+    k = state.members.k
+    assert len(state._sampled or {}) <= k + 1 and len(state._undecided or {}) <= k + 1
+    horizon = T0 + len(stream) * MINUTE - params.member_ttl_ms
+    for weight in (0.0, params.undecided_weight, 1.0):
+        assert 0.0 <= state.concentration(params.max_suspects, horizon, weight) <= 1.0
+    assert state.concentration(0, horizon, 0.5) >= state.concentration(0, horizon, 1.0)
+
+
+def test_an_announcement_that_changes_nothing_rewrites_nothing() -> None:
+    """An ordinary account judged on its fourth request re-announces its card: nothing
+    on the key changes, so its checkpoint is not written again (at 100,000 light
+    accounts rewriting every card key cost about 100 bytes of RSS each)."""
+    stage = LinkStage(LinkParams())
+    feed(stage, [upd("pay:card-1", "a", T0, NORMAL, 1)])
+    assert [key for key, _ in stage.drain_changes()] == ["pay:card-1"]
+    feed(stage, [upd("pay:card-1", "a", T0 + HOUR, NORMAL, 4)])
+    assert stage.drain_changes() == []
+    feed(stage, [upd("pay:card-1", "a", T0 + 2 * HOUR, SUSPECT, 5)])  # a suspect now
+    assert [key for key, _ in stage.drain_changes()] == ["pay:card-1"]
+
+
+def test_spilled_bytes_read_back_unchanged_are_still_checkpointed() -> None:
+    small = LinkStage(LinkParams(hot_keys=1))
+    big = LinkStage(LinkParams())
+    updates = [
+        upd("pay:1", "a", T0, NORMAL, 1),
+        upd("pay:2", "b", T0 + 1, NORMAL, 1),  # "pay:1" spills, not yet checkpointed
+        upd("pay:1", "a", T0 + 2, NORMAL, 4),  # read back, nothing changes
+        upd("pay:2", "b", T0 + 3, NORMAL, 4),  # "pay:1" spills again
+    ]
+    feed(small, updates)
+    feed(big, updates)
+    assert dict(small.drain_changes()) == dict(big.drain_changes())
+
+
 def _stream(seed: int, n: int) -> list[LinkUpdate]:
     rnd = random.Random(seed)
     keys = ["pay:c1", "pay:c2", "tls:t1", "net:10.0.0", "ua:x", "wake:1", "tpl:ab"]
