@@ -42,6 +42,7 @@ pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
 REFUSAL_BOUND_S = 30.0  # a refused client must fail well within this
+_CHECK = r"via SCRAM-SHA-256: check the broker's listener, the CA file and the credentials"
 
 
 @dataclass(frozen=True)
@@ -187,8 +188,12 @@ def test_authenticated_clients_round_trip(
     ("case", "expected"),
     [
         ("plaintext", r"connecting in PLAINTEXT: if the broker requires TLS or SASL"),
-        ("wrong_password", r"invalid credentials with SASL mechanism SCRAM-SHA-256"),
-        ("unknown_user", r"invalid credentials"),
+        # A SCRAM refusal is reported as such when kafka-python reads the broker's error
+        # before its close; when it reads only the close, for every bootstrap round in
+        # the wait (seen once under the whole suite's load, user "mallory"), the error
+        # still names the user and mechanism and says to check the credentials.
+        ("wrong_password", rf"invalid credentials with SASL mechanism SCRAM-SHA-256|{_CHECK}"),
+        ("unknown_user", rf"invalid credentials|as 'mallory' {_CHECK}"),
         ("tls_without_sasl", r"connecting with SSL"),
         ("untrusted_ca", r"CERTIFICATE_VERIFY_FAILED"),
     ],
