@@ -16,7 +16,7 @@ the evidence present, so it reads as "this much of the harvesting pattern is her
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from streams.core.behaviour import (
     FOLLOW_UP,
@@ -30,9 +30,12 @@ from streams.core.behaviour import (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Term:
-    """One signal's contribution: ``value`` in 0..1 times ``weight``, with its figure."""
+class Term(NamedTuple):
+    """One signal's contribution: ``value`` in 0..1 times ``weight``, with its figure.
+
+    A named tuple, not a frozen dataclass: an account is re-scored every few requests
+    and each scoring builds nine terms, which a frozen dataclass builds 4x slower.
+    """
 
     code: str
     weight: float

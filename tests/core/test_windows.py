@@ -1,9 +1,10 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from streams.core.windows import BUCKETS, WINDOWS_S, WindowedCounters
+from streams.core.windows import BUCKETS, METRICS, WINDOWS_S, WindowedCounters
 
 HOUR_MS = 3_600_000
+DAY_MS = 24 * HOUR_MS
 
 
 def test_counts_within_the_window_and_forgets_after_it() -> None:
@@ -59,3 +60,43 @@ def test_hour_window_sum_matches_a_brute_force_sliding_window(
     assert w.total(3600, "output_tokens", now) == expected
     # and the covered span is between (B-1)/B of the window and all of it
     assert now - oldest_bucket * width <= 3600 * 1000
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 3 * DAY_MS),
+            st.integers(0, 3),
+            st.integers(0, 5_000),
+            st.integers(0, 10_000),
+        ),
+        max_size=200,
+    ),
+)
+def test_every_window_and_metric_match_a_brute_force_ring_with_late_events(
+    events: list[tuple[int, int, int, int]],
+) -> None:
+    """Out-of-order events: each window keeps exactly the events its ring can still hold.
+
+    A late event counts if its bucket is still in the ring when it arrives; the sums are
+    over the counted events in the newest ``BUCKETS`` buckets.
+    """
+    w = WindowedCounters()
+    counted: dict[int, list[tuple[int, tuple[int, int, int]]]] = {s: [] for s in WINDOWS_S}
+    newest = {s: -1 for s in WINDOWS_S}
+    for ts, requests, tokens_in, tokens_out in events:
+        values = (requests, tokens_in, tokens_out)
+        w.add(ts, values)
+        for window_s in WINDOWS_S:
+            index = ts // (window_s * 1000 // BUCKETS)
+            if index > newest[window_s] - BUCKETS:
+                newest[window_s] = max(newest[window_s], index)
+                counted[window_s].append((index, values))
+    if not events:
+        return
+    now = max(ts for ts, *_ in events)
+    for window_s in WINDOWS_S:
+        oldest = newest[window_s] - BUCKETS + 1
+        for m, metric in enumerate(METRICS):
+            expected = sum(v[m] for index, v in counted[window_s] if index >= oldest)
+            assert w.total(window_s, metric, now) == expected, (window_s, metric)
