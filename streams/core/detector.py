@@ -31,6 +31,7 @@ from streams.core.event import ApiCall
 from streams.core.learner import ContextModel, context_features
 from streams.core.linking import (
     IDENTITY,
+    TEMPLATE_BAND_MIN_WORDS,
     TEMPLATE_BANDS,
     TEMPLATE_KEYS_FIRST_PROMPTS,
     WAKE_BUCKET_MS,
@@ -55,7 +56,7 @@ from streams.core.scoring import (
     templated_share,
     terms,
 )
-from streams.core.text import prompt_features, template_bands
+from streams.core.text import band_words, prompt_features, template_bands
 from streams.core.verdicts import (
     Example,
     Vector,
@@ -256,9 +257,14 @@ class Detector:
             repeat = bool(repeated)
             profile.prompts_read += 1
             text_seen = True
-            # Template keys: the first prompts' bands, then the bands the account reuses.
+            # Template keys: the first prompts' bands, then the bands the account reuses,
+            # each if it rests on words enough to be a template.
             announce = bands if profile.prompts_read <= TEMPLATE_KEYS_FIRST_PROMPTS else repeated
-            new_keys.extend(f"tpl:{band:x}" for band in announce)
+            if announce:
+                words = dict(zip(bands, band_words(features.template, TEMPLATE_BANDS), strict=True))
+                new_keys.extend(
+                    f"tpl:{band:x}" for band in announce if words[band] >= TEMPLATE_BAND_MIN_WORDS
+                )
 
         new_model = self._is_new_release(event.model, ts)
         if new_model and profile.first_use_of(event.model):

@@ -26,6 +26,9 @@ WAKE_BUCKET_MS = 600_000  # accounts waking in the same 10 minutes share a wake 
 MAX_KEYS_PER_ACCOUNT = 48
 TEMPLATE_BANDS = 4  # LSH bands of the 16-value template signature (r=4)
 TEMPLATE_KEYS_FIRST_PROMPTS = 4  # template bands announced for an account's first prompts
+# A template band links accounts only if at least this many of its values are words of
+# the prompt (``band_words``): one shared word is a coincidence, not a template.
+TEMPLATE_BAND_MIN_WORDS = 2
 
 # Key kinds (the prefix before ":") and what they mean, for reasons and docs.
 KINDS: dict[str, str] = {

@@ -430,6 +430,29 @@ def test_identity_keys_are_announced_once_not_per_event() -> None:
     assert detector.take_links() == []  # taken
 
 
+def test_a_template_key_needs_two_words_of_the_prompt_not_one() -> None:
+    """Regression (fresh seed 132): a student's "show your work" question shared a
+    template key with a fleet's chain-of-thought wrapper through the word "show" alone,
+    and a wake-up window in the same minutes linked the student into the fleet's
+    campaign. The fleet's own wrapper still announces the bands its words fill."""
+    fleet_prompt = (
+        "### Task 1649 A train leaves at 3:00 going 75 km/h; another leaves an hour later "
+        "at 313 km/h. When does the second catch up?  Think step by step and show all of "
+        "your reasoning. Then give the final answer after 'FINAL ANSWER:'."
+    )
+    detector = Detector(DetectorParams())
+    run(detector, [harvest_call("f", 0, prompt=fleet_prompt)])
+    run(detector, [harvest_call("s", 1, prompt="show your work for question 2 (coin change)")], 1)
+    updates = detector.take_links()
+    templates = {
+        account: {u.key for u in updates if u.account_id == account and kind_of(u.key) == "tpl"}
+        for account in ("f", "s")
+    }
+    assert len(templates["f"]) == 3  # its first band holds one word of it ("show")
+    assert len(templates["s"]) == 1  # one band of its five words holds two of them
+    assert not templates["f"] & templates["s"]
+
+
 def test_a_suspect_keeps_its_identity_keys_fresh_for_as_long_as_it_runs() -> None:
     params = DetectorParams(refresh_ms=12 * HOUR_MS)
     detector = Detector(params)

@@ -24,6 +24,7 @@ from typing import Final
 __all__ = [
     "EMPTY_SIGNATURE",
     "SIGNATURE_SIZE",
+    "band_words",
     "signature",
     "template_bands",
     "template_similarity",
@@ -98,3 +99,31 @@ def template_bands(sig: tuple[int, ...], bands: int) -> tuple[int, ...]:
     return tuple(
         (i << 32) | zlib.crc32(struct.pack(fmt, *sig[i * r : (i + 1) * r])) for i in range(bands)
     )
+
+
+def band_words(sig: tuple[int, ...], bands: int) -> tuple[int, ...]:
+    """Per LSH band of ``sig``: how many of its values are minima of the prompt's own
+    words, not values densification borrowed from a bin to the right.
+
+    A band match certifies only as many distinct words as the band has minima of its
+    own: in a short prompt one word can fill a whole band ("show your work" and "... show
+    all of your reasoning" share their first band through "show" alone).
+    """
+    r = len(sig) // bands
+    native = _native_bins(sig)
+    return tuple(sum(native[i * r : (i + 1) * r]) for i in range(bands))
+
+
+def _native_bins(sig: tuple[int, ...]) -> list[bool]:
+    """Which bins hold their own minimum. A word's hash sits in the bin its top 4 bits
+    name, so every native value names its bin; a borrowed value does so by a 1-in-16
+    chance, and is then told apart by being exactly the next such bin's value plus the
+    densification offset (bins between carry the same source, see ``_plan``)."""
+    size = len(sig)
+    named = [j for j in range(size) if sig[j] >> _SHIFT == j]
+    native = [False] * size
+    for index, j in enumerate(named):
+        right = named[(index + 1) % len(named)]
+        distance = (right - j) % size or size
+        native[j] = sig[j] != (sig[right] + distance * _GOLDEN) & _MASK32
+    return native

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import random
+import zlib
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from streams.core.text import (
     SIGNATURE_SIZE,
+    band_words,
     prompt_features,
     template_bands,
     template_similarity,
 )
+from streams.core.text.minhash import signature
 
 signatures = st.lists(
     st.integers(min_value=0, max_value=2**32 - 1),
@@ -180,3 +183,29 @@ def test_fills_are_masked() -> None:
     a = base.format(q="the quick brown fox", name="Alice", n=1, name2="alice")
     b = base.format(q="a slow purple turtle", name="Bob", n=99, name2="bob")
     assert sig(a) == sig(b)
+
+
+@given(st.sets(st.binary(min_size=1, max_size=12), max_size=40))
+def test_band_words_are_exactly_the_bins_the_words_fill(words: set[bytes]) -> None:
+    """A band counts the bins its prompt's words fill, never a value densification
+    borrowed (even one that names its bin by chance, 1 in 16: "show" below)."""
+    sig = signature(words)
+    filled = {zlib.crc32(w) >> 28 for w in words} if words else {15}  # EMPTY_SIGNATURE
+    expected = tuple(len(filled & set(range(4 * b, 4 * b + 4))) for b in range(4))
+    assert band_words(sig, 4) == expected
+
+
+def test_one_shared_word_fills_a_band_but_is_not_counted_as_a_template() -> None:
+    """The regression behind ``band_words``: a student's short "show your work" prompt
+    and a fleet's long CoT wrapper share their first band through the word "show" alone
+    (densification copies it into the band's empty bins)."""
+    student = prompt_features("show your work for question 2 (coin change)").template
+    fleet = prompt_features(
+        "### Task 1649 A train leaves at 3:00 going 75 km/h; another leaves an hour later "
+        "at 313 km/h. When does the second catch up?  Think step by step and show all of "
+        "your reasoning. Then give the final answer after 'FINAL ANSWER:'."
+    ).template
+    shared = set(template_bands(student, 4)) & set(template_bands(fleet, 4))
+    assert shared  # the collision exists ...
+    words = dict(zip(template_bands(student, 4), band_words(student, 4), strict=True))
+    assert all(words[band] < 2 for band in shared)  # ... and rests on one word
