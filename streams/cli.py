@@ -278,7 +278,9 @@ def _add_analyst_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
         "--extra",
         help="comma-separated opt-in populations to add (licensed_partner: a data-licensing "
         "partner that harvests by contract, for measuring analysts' feedback; stock_waves: "
-        "a fleet in synchronized waves on stock clients, sharing no infrastructure)",
+        "a fleet in synchronized waves on stock clients, sharing no infrastructure; "
+        "shift_workers: a fleet sharing nothing, not even timing, each account working "
+        "human shifts through rotating residential addresses)",
     )
 
     p = add(

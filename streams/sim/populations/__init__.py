@@ -21,6 +21,7 @@ from streams.sim.populations import (
     reseller_mixed,
     resellers,
     saas,
+    shift_workers,
 )
 from streams.sim.populations.base import Campaign, Context, Output, PopulationSpec
 
@@ -60,4 +61,5 @@ ATTACKS: Final = tuple(p.name for p in POPULATIONS if p.label == "attack")
 EXTRAS: Final[dict[str, PopulationSpec]] = {
     licensed.SPEC.name: licensed.SPEC,
     low_and_slow.STOCK_SPEC.name: low_and_slow.STOCK_SPEC,
+    shift_workers.SPEC.name: shift_workers.SPEC,
 }
