@@ -6,9 +6,12 @@ import io
 from pathlib import Path
 
 import orjson
+import pytest
+from kafka.partitioner.default import murmur2
 
 from streams.core.detector import DetectorParams
 from streams.core.pipeline import PipelineParams
+from streams.offline import sources
 from streams.offline.backtest import ScoreRecorder, run_backtest
 from streams.offline.evaluation import Label, Tally, evaluate, first_alert_times
 from streams.offline.sources import file_records, partition_for
@@ -52,6 +55,19 @@ def test_file_records_partition_like_kafka() -> None:
     assert {key: partition_for(key, 1000) for key in java} == java
     assert {partition_for(f"k{i}".encode(), 4) for i in range(50)} == {0, 1, 2, 3}
     assert partition_for(None, 4) == 0
+
+
+def test_remembered_partitions_stay_kafkas_past_the_memo_cap(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The murmur2 memo is bounded and forgets when full; answers never change."""
+    monkeypatch.setattr(sources, "_HASH_MEMO_CAP", 8)
+    monkeypatch.setattr(sources, "_hash_memo", {})
+    keys = [f"acct-{i}".encode() for i in range(40)]
+    expected = [int(murmur2(key) & 0x7FFFFFFF) % 12 for key in keys]
+    for _ in range(3):  # first sight, remembered, and after the memo was dropped
+        assert [partition_for(key, 12) for key in keys] == expected
+        assert len(sources._hash_memo) <= 8
 
 
 def test_backtest_on_the_bundled_sample_flags_the_fleet_only(tmp_path: Path) -> None:
