@@ -360,6 +360,15 @@ def probe_metadata(
     return None
 
 
+# Failures that say the broker is there but will not have us: no point retrying them.
+REFUSALS = ("SaslAuthenticationFailedError", "CERTIFICATE_VERIFY_FAILED")
+
+
+def is_refusal(reason: str) -> bool:
+    """True when waiting cannot help: the broker refused these credentials or this CA."""
+    return any(sign in reason for sign in REFUSALS)
+
+
 class _BootstrapFailures(logging.Handler):
     """Why kafka-python's bootstrap attempts failed: it logs the cause but raises only a
     timeout, and "invalid credentials" or "certificate verify failed" is what people need."""
@@ -376,9 +385,12 @@ class _BootstrapFailures(logging.Handler):
             self.causes.append(match.group(1))
 
     def cause(self) -> str | None:
-        """The most telling cause seen: a bare disconnect says less than anything else."""
+        """The most telling cause seen: a refusal, else the latest that is more than a
+        bare disconnect. A refusal outranks a later round's timeout, which only says the
+        probe's own deadline cut that round short."""
+        refusals = [c for c in self.causes if is_refusal(c)]
         telling = [c for c in self.causes if "socket disconnected" not in c]
-        causes = telling or self.causes
+        causes = refusals or telling or self.causes
         return causes[-1] if causes else None
 
 

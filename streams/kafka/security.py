@@ -114,7 +114,12 @@ def kafka_python_kwargs(security: ClientSecurity) -> dict[str, Any]:
     """Keyword arguments for KafkaProducer / KafkaConsumer / KafkaAdminClient.
 
     Plaintext gives ``{}``, so plaintext clients are built exactly as they always were.
+    Every kafka-python client distillguard builds takes its settings from here, so this is
+    also where kafka-python's dropped-last-bytes reader is replaced (see read_fix).
     """
+    from streams.kafka import read_fix
+
+    read_fix.install()
     if security.protocol == "PLAINTEXT":
         return {}
     kwargs: dict[str, Any] = {"security_protocol": security.protocol}

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from streams.kafka.broker import BrokerError, probe_metadata
+from streams.kafka.broker import BrokerError, is_refusal, probe_metadata
 from streams.kafka.security import PLAINTEXT, ClientSecurity, kafka_python_kwargs
 
 
@@ -26,10 +26,6 @@ class TopicSpec:
     config: Mapping[str, str] = field(default_factory=dict)
 
 
-# Failures that say the broker is there but will not have us: no point retrying them.
-REFUSALS = ("SaslAuthenticationFailedError", "CERTIFICATE_VERIFY_FAILED")
-
-
 def wait_for_broker(bootstrap: str, timeout: float, security: ClientSecurity = PLAINTEXT) -> None:
     """Block until a client can fetch metadata from ``bootstrap``."""
     deadline = time.monotonic() + timeout
@@ -40,7 +36,7 @@ def wait_for_broker(bootstrap: str, timeout: float, security: ClientSecurity = P
         reason = probe_metadata(bootstrap, timeout=min(5.0, max(remaining, 2.0)), security=security)
         if reason is None:
             return
-        if any(sign in reason for sign in REFUSALS):  # waiting cannot fix credentials
+        if is_refusal(reason):  # waiting cannot fix credentials
             raise BrokerError(f"Kafka broker at {bootstrap} refused the client: {reason}")
         if time.monotonic() >= deadline:
             raise BrokerError(
