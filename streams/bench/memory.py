@@ -16,10 +16,12 @@ from collections.abc import Iterator
 
 import orjson
 
+from streams.config import Settings
 from streams.core.pipeline import PipelineParams
-from streams.worker.heap import release_free_heap
+from streams.worker.heap import HeapTrimmer, release_free_heap
 from streams.worker.runtime import TABLES, Headers, SourceRecord, WorkerRuntime
 
+CHECKPOINT_EVERY = Settings().checkpoint_max_events  # the worker's default commit cadence
 T0_MS = 1_795_420_800_000  # 2026-11-23T08:00:00Z
 _WORDS = (
     "summarise this email for my manager please",
@@ -69,8 +71,21 @@ def rss_bytes() -> int:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def measure(accounts: int, events_per_account: int, partitions: int = 4) -> dict[str, float]:
-    """Feed the light users through a runtime (all stages); RSS growth per account."""
+def measure(
+    accounts: int,
+    events_per_account: int,
+    partitions: int = 4,
+    checkpoint_every: int = CHECKPOINT_EVERY,
+) -> dict[str, float]:
+    """Feed the light users through a runtime (all stages); RSS growth per account.
+
+    The runtime checkpoints every ``checkpoint_every`` events and trims the heap after a
+    checkpoint at most every ``TRIM_EVERY_S``, as the worker does (it commits, and so
+    checkpoints, at least every ``checkpoint_max_events`` events). One checkpoint of all
+    the run's changes at the end is not what a worker ever does, and it costs more: its
+    100,000 changes at once leave the allocator's arenas pinned by the keys written among
+    them (2,092 against 1,864 B an account, measured).
+    """
 
     def discard(key: bytes | None, value: bytes, headers: Headers | None) -> None:
         return None
@@ -91,9 +106,13 @@ def measure(accounts: int, events_per_account: int, partitions: int = 4) -> dict
     release_free_heap(collect=True)
     before = rss_bytes()
     started = time.perf_counter()
+    trimmer = HeapTrimmer(time.monotonic)
     for offset, value in enumerate(events):
         partition = offset % accounts % partitions
         runtime.handle(SourceRecord("api-calls", partition, offset, value))
+        if checkpoint_every and (offset + 1) % checkpoint_every == 0:
+            runtime.checkpoint()
+            trimmer.maybe_trim()
     seconds = time.perf_counter() - started
     runtime.checkpoint()  # what a worker holds: live state and its last checkpoint
     release_free_heap(collect=True)  # as the worker does after checkpoints
@@ -107,6 +126,7 @@ def measure(accounts: int, events_per_account: int, partitions: int = 4) -> dict
         "bytes_per_account": grown / tracked if tracked else 0.0,
         "checkpoint_bytes_per_account": checkpoint / tracked if tracked else 0.0,
         "events_per_second": len(events) / seconds if seconds > 0 else 0.0,
+        "checkpoint_every": float(checkpoint_every),
     }
 
 
@@ -114,8 +134,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--accounts", type=int, default=100_000)
     parser.add_argument("--events-per-account", type=int, default=4)
+    parser.add_argument(
+        "--checkpoint-every",
+        type=int,
+        default=CHECKPOINT_EVERY,
+        help="events between checkpoints, as the worker's checkpoint_max_events "
+        "(0: one checkpoint at the end)",
+    )
     args = parser.parse_args(argv)
-    sys.stdout.write(orjson.dumps(measure(args.accounts, args.events_per_account)).decode() + "\n")
+    figures = measure(
+        args.accounts, args.events_per_account, checkpoint_every=args.checkpoint_every
+    )
+    sys.stdout.write(orjson.dumps(figures).decode() + "\n")
     return 0
 
 
