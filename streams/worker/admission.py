@@ -129,9 +129,19 @@ class TailWatch:
         self._seen[tp] = (committed, expected)
         return before == (committed, expected)
 
+    def never_started(self, tp: TopicPartition, end: int) -> bool:
+        """Two checks in a row found ``tp`` with records (``end`` > 0) but neither a
+        committed offset nor a delivered record: faust took the partition over and never
+        fetched it (seen once in a clean-clone CI run, after the other worker was killed
+        before its first commit). Its sequence then starts at the log start (Admission)."""
+        return end > 0 and self.stalled(tp, _NEVER_STARTED, _NEVER_STARTED, end)
+
     def reset(self) -> None:
         """A rebalance or a refill: start watching afresh."""
         self._seen.clear()
+
+
+_NEVER_STARTED = -1  # the position TailWatch records for a partition with none yet
 
 
 @dataclass(frozen=True)

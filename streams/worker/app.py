@@ -504,13 +504,21 @@ def create_app(settings: Settings, source_partitions: int | None = None) -> faus
             if committed is None:
                 committed = expected
             end = consumer.highwater(tp)
-            if handle is None or committed is None or expected is None or end is None:
+            if handle is None or end is None:
                 continue
+            never_started = committed is None or expected is None
+            if committed is None or expected is None:
+                if not tails.never_started(key, end):
+                    continue
+                start = await log_start(tp)  # where its sequence starts (see Admission)
+                if start is None or start >= end:
+                    continue
+                committed = expected = start
             if any(h[0] == tp.topic and h[1] == tp.partition for h in held):
                 continue  # a rewind is under way
             if consumer._commit_fut is not None:
                 return  # a commit is under way: look again next time
-            if not tails.stalled(key, committed, expected, end):
+            if not never_started and not tails.stalled(key, committed, expected, end):
                 continue
             refill = refill_for(committed, expected, end, consumer._acked_index.get(tp, ()))
             if refill is None:

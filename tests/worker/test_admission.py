@@ -146,6 +146,24 @@ def test_a_partition_processed_to_its_end_but_never_committed_is_stalled() -> No
     assert watch.stalled(tp, committed=6094, expected=10400, end=10400)
 
 
+def test_a_partition_taken_over_but_never_fetched_is_stalled_on_the_second_look() -> None:
+    """api-calls[2] after its worker was killed before a first commit: the survivor got it
+    (log end 7000), faust reported no committed offset and delivered nothing, ever."""
+    watch = TailWatch()
+    tp = ("api-calls", 2)
+    assert not watch.never_started(tp, end=7000)  # maybe still on its way
+    assert watch.never_started(tp, end=7000)  # nothing arrived since
+    # where it then starts: the log start (0 here), read to the end
+    assert refill_for(0, 0, 7000, acknowledged=set()) == Refill(0, 0, 7000)
+
+
+def test_an_empty_partition_without_a_position_is_not_stalled() -> None:
+    watch = TailWatch()
+    tp = ("feedback", 0)
+    assert not watch.never_started(tp, end=0)
+    assert not watch.never_started(tp, end=0)
+
+
 def test_a_partition_that_moves_or_is_caught_up_is_not_stalled() -> None:
     watch = TailWatch()
     tp = ("api-calls", 1)
