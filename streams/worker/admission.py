@@ -155,13 +155,25 @@ class Refill:
     upto: int
 
 
+# At most this many records are read out of band in one refill: a stall over a long
+# backlog is then read a bounded batch per look, never the whole backlog into memory.
+REFILL_MAX_RECORDS = 20_000
+
+
 def refill_for(
-    committed: int, expected: int, end: int, acknowledged: Collection[int]
+    committed: int,
+    expected: int,
+    end: int,
+    acknowledged: Collection[int],
+    max_records: int = REFILL_MAX_RECORDS,
 ) -> Refill | None:
     """The refill of a stalled partition (see TailWatch), or None if nothing is missing
     (everything processed is acknowledged and nothing is left to read: then it is the
     commits themselves that fail, and they are retried anyway). Below ``expected`` every
-    record was processed (the sequencer's invariant); only acknowledgements were lost."""
+    record was processed (the sequencer's invariant); only acknowledgements were lost.
+    The read stops after ``max_records``; the next look goes on from there."""
     if end <= expected and all(o in acknowledged for o in range(committed, expected)):
         return None
-    return Refill(committed, expected if end > expected else None, max(end, expected))
+    if end <= expected:
+        return Refill(committed, None, expected)
+    return Refill(committed, expected, min(end, expected + max(1, max_records)))

@@ -525,7 +525,8 @@ def create_app(settings: Settings, source_partitions: int | None = None) -> faus
                 continue
             found: list[tuple[int, bytes | None]] = []
             if refill.read_from is not None:
-                read = await read_out_of_band(tp.topic, tp.partition, refill.read_from, end)
+                read_from, upto = refill.read_from, refill.upto  # bounded (refill_for)
+                read = await read_out_of_band(tp.topic, tp.partition, read_from, upto)
                 if read is None:
                     continue
                 found = list(read)

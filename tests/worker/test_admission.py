@@ -181,6 +181,16 @@ def test_a_stalled_tail_is_read_and_everything_up_to_it_acknowledged() -> None:
     assert refill_for(31, 31, 39, acknowledged=set()) == Refill(31, 31, 39)
 
 
+def test_a_stall_over_a_long_backlog_is_read_a_bounded_batch_at_a_time() -> None:
+    """Never the whole backlog into memory at once: the next look goes on from there."""
+    assert refill_for(0, 0, 5_000_000, acknowledged=set(), max_records=20_000) == Refill(
+        0, 0, 20_000
+    )
+    assert refill_for(20_000, 20_000, 5_000_000, set(), max_records=20_000) == Refill(
+        20_000, 20_000, 40_000
+    )
+
+
 def test_processed_records_whose_acknowledgement_was_lost_are_acknowledged() -> None:
     """api-calls[0]: committed 6094, processed to the end 10400, acked only from 6101."""
     acked = set(range(6101, 10400))
