@@ -12,6 +12,7 @@ are what this machine does, broker included; the report says how many cores it h
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -26,6 +27,7 @@ from typing import Any
 
 import orjson
 
+from streams.bench.cpu import CpuSample, cpu_split
 from streams.bench.drain import Drain, Stalled, measure_drain, wait_for_group
 from streams.bench.latency import Latency, measure_latency
 from streams.config import Settings
@@ -71,11 +73,12 @@ def run_bench(settings: Settings, options: BenchOptions, say: Say) -> BenchRepor
     try:
         path = options.file or _simulate(workdir, options, say)
         report.input_events = sum(1 for _ in event_lines(path))
-        with _private_broker(settings, workdir, say) as base:
+        with _private_broker(settings, workdir, say) as (base, broker):
             f = report.figures
-            f["a_passthrough"] = _drain_run(base, "a", path, options, say, passthrough=True)
-            f["b_one_worker"] = _drain_run(base, "b", path, options, say, workers=1)
-            f["c_two_workers"] = _drain_run(base, "c", path, options, say, workers=2)
+            drain = functools.partial(_drain_run, base, path=path, options=options, say=say)
+            f["a_passthrough"] = drain("a", broker=broker, passthrough=True)
+            f["b_one_worker"] = drain("b", broker=broker, workers=1)
+            f["c_two_workers"] = drain("c", broker=broker, workers=2)
             f["d_backtest"] = _backtest(path, base, say)
             full = f["b_one_worker"]["per_second"]
             f["e_latency"] = _latency(base, "e", path, options, full / 2, say)
@@ -100,7 +103,9 @@ def _simulate(workdir: Path, options: BenchOptions, say: Say) -> Path:
 
 
 @contextmanager
-def _private_broker(settings: Settings, workdir: Path, say: Say) -> Iterator[Settings]:
+def _private_broker(
+    settings: Settings, workdir: Path, say: Say
+) -> Iterator[tuple[Settings, LocalBroker]]:
     port, controller = free_ports(2)
     broker = LocalBroker(
         BrokerConfig(
@@ -114,17 +119,16 @@ def _private_broker(settings: Settings, workdir: Path, say: Say) -> Iterator[Set
     say(f"starting a private Kafka {settings.kafka_version} broker on 127.0.0.1:{port}")
     broker.start()
     try:
-        yield settings.with_overrides(
-            {
-                "bootstrap_servers": broker.bootstrap,
-                "kafka_home": str(workdir / "broker"),
-                "kafka_port": port,
-                "kafka_controller_port": controller,
-                "data_dir": str(workdir / "worker-data"),
-                "web_port": 0,
-                "log_format": "json",
-            }
-        )
+        overrides = {
+            "bootstrap_servers": broker.bootstrap,
+            "kafka_home": str(workdir / "broker"),
+            "kafka_port": port,
+            "kafka_controller_port": controller,
+            "data_dir": str(workdir / "worker-data"),
+            "web_port": 0,
+            "log_format": "json",
+        }
+        yield settings.with_overrides(overrides), broker
     finally:
         say("stopping the broker")
         broker.stop()
@@ -178,10 +182,11 @@ class _Passthrough:
 def _drain_run(
     base: Settings,
     name: str,
+    *,
     path: Path,
     options: BenchOptions,
     say: Say,
-    *,
+    broker: LocalBroker,
     workers: int = 0,
     passthrough: bool = False,
 ) -> dict[str, Any]:
@@ -218,6 +223,8 @@ def _drain_run(
         )
         time.sleep(2.0)  # recovery of the (empty) tables after the assignment
         say(f"{what}: sending the input, timing until every stage committed it")
+        pids = [p.proc.pid for p in procs]
+        cpu_before = CpuSample.take(broker.pid, pids)
         started = time.monotonic()
         sent = produce_file(settings.bootstrap_servers, settings.topic_api_calls, path)
         drain = measure_drain(
@@ -231,6 +238,7 @@ def _drain_run(
             stall_s=options.stall_s,
             alive=lambda: all(p.alive for p in procs),
         )
+        cpu = cpu_split(cpu_before, CpuSample.take(broker.pid, pids), drain.seconds)
     except Stalled as exc:
         # The known two-worker commit stall (docs/operations.md): a figure, not a hang.
         say(f"{what}: STALLED: {exc}")
@@ -239,7 +247,8 @@ def _drain_run(
         for p in procs:
             p.stop()
     say(f"{what}: {drain.per_second:,.0f} events/s ({drain.records:,} in {drain.seconds:.1f} s)")
-    return _drain_figures(drain)
+    say(f"{what}: {_cores_line(cpu, os.cpu_count() or 1)}")
+    return {**_drain_figures(drain), "cpu": cpu}
 
 
 def _drain_figures(drain: Drain) -> dict[str, Any]:
@@ -248,6 +257,19 @@ def _drain_figures(drain: Drain) -> dict[str, Any]:
         "seconds": round(drain.seconds, 2),
         "per_second": round(drain.per_second, 1),
     }
+
+
+def _cores_line(cpu: dict[str, Any], cores: int) -> str:
+    """E.g. "1.86 of 2 cores busy: stage process(es) 1.10, broker 0.55, bench 0.21"."""
+
+    def share(seconds: float | None) -> str:
+        return "?" if seconds is None or not cpu["seconds"] else f"{seconds / cpu['seconds']:.2f}"
+
+    stages = ", ".join(share(s) for s in cpu["stage_cpu_s"])
+    return (
+        f"{cpu['cores_busy']:.2f} of {cores} cores busy: stage process(es) {stages}, "
+        f"broker {share(cpu['broker_cpu_s'])}, bench {share(cpu['bench_cpu_s'])}"
+    )
 
 
 def _backtest(path: Path, base: Settings, say: Say) -> dict[str, Any]:

@@ -615,6 +615,11 @@ class LocalBroker:
             return None, f"not running (stale pid file: pid {pid} is not this Kafka broker)"
         return pid, ""
 
+    @property
+    def pid(self) -> int | None:
+        """The broker JVM's pid while it runs (None otherwise); no network round trip."""
+        return self._live_pid()[0]
+
     def status(self) -> BrokerStatus:
         pid, detail = self._live_pid()
         if pid is not None:

@@ -53,6 +53,10 @@ def test_bench_prints_the_table_and_writes_every_figure(tmp_path: Path) -> None:
         # Every record the broker took was committed by every stage.
         assert 0 < f[stage]["records"] <= report["input_events"]
         assert f[stage]["per_second"] > 0
+        # Where the cores went: each stage process and the broker were charged CPU time.
+        cpu = f[stage]["cpu"]
+        assert all(s is not None and s > 0 for s in cpu["stage_cpu_s"])
+        assert cpu["broker_cpu_s"] > 0 and cpu["cores_busy"] > 0
     assert f["d_backtest"]["records"] == report["input_events"]
     assert f["e_latency"]["sent"] > 0 and f["e_latency"]["p99_s"] >= f["e_latency"]["p50_s"]
     assert f["f_memory"]["accounts"] == 2000 and f["f_memory"]["bytes_per_account"] > 0
