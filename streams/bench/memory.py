@@ -83,8 +83,8 @@ def measure(
     checkpoint at most every ``TRIM_EVERY_S``, as the worker does (it commits, and so
     checkpoints, at least every ``checkpoint_max_events`` events). One checkpoint of all
     the run's changes at the end is not what a worker ever does, and it costs more (2,092
-    against 1,864 B an account, measured): after it, half of the small-object allocator's
-    arenas were empty pools that a few live blocks kept (docs/operations.md, (f)).
+    against 1,864 B an account, measured): after it, over half the memory of the small-object
+    allocator's arenas was empty pools that a few live blocks kept (docs/operations.md, (f)).
     """
 
     def discard(key: bytes | None, value: bytes, headers: Headers | None) -> None:
