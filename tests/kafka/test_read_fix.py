@@ -54,20 +54,24 @@ def _run_until_lost(net: NetworkSelector, connection: _Connection) -> None:
     raise AssertionError(f"the transport never reported the connection lost: {connection.events}")
 
 
-def _peer_sends_then_closes(payload: bytes) -> tuple[socket.socket, socket.socket]:
+def _transport_after(
+    net: NetworkSelector, payload: bytes
+) -> tuple[KafkaTCPTransport, _Connection]:
+    """A transport whose peer sent ``payload`` and closed before the first read: the bytes
+    and the close are both waiting, as with a broker that refuses and hangs up at once."""
     ours, theirs = socket.socketpair()
     ours.setblocking(False)
     if payload:
         theirs.sendall(payload)
-    theirs.close()  # the bytes and the close are both waiting before the first read
-    return ours, theirs
-
-
-def test_bytes_sent_just_before_the_close_reach_the_connection(net: NetworkSelector) -> None:
-    ours, _ = _peer_sends_then_closes(b"last response")
+    theirs.close()
     transport = KafkaTCPTransport(net, ours)
     connection = _Connection()
     transport.set_protocol(connection)
+    return transport, connection
+
+
+def test_bytes_sent_just_before_the_close_reach_the_connection(net: NetworkSelector) -> None:
+    transport, connection = _transport_after(net, b"last response")
     transport.resume_reading()
     _run_until_lost(net, connection)
     assert connection.events[0] == ("data", b"last response")
@@ -78,10 +82,7 @@ def test_the_error_read_from_those_bytes_is_reported_not_the_disconnect(
     net: NetworkSelector,
 ) -> None:
     """The broker's SASL refusal: the task reading the response closes with its error."""
-    ours, _ = _peer_sends_then_closes(b"SaslAuthenticate: invalid credentials")
-    transport = KafkaTCPTransport(net, ours)
-    connection = _Connection()
-    transport.set_protocol(connection)
+    transport, connection = _transport_after(net, b"SaslAuthenticate: invalid credentials")
 
     async def sasl_exchange() -> None:
         await connection.response
@@ -96,10 +97,7 @@ def test_the_error_read_from_those_bytes_is_reported_not_the_disconnect(
 
 
 def test_a_close_without_bytes_is_still_a_disconnect(net: NetworkSelector) -> None:
-    ours, _ = _peer_sends_then_closes(b"")
-    transport = KafkaTCPTransport(net, ours)
-    connection = _Connection()
-    transport.set_protocol(connection)
+    transport, connection = _transport_after(net, b"")
     transport.resume_reading()
     _run_until_lost(net, connection)
     assert [kind for kind, _ in connection.events] == ["lost"]
