@@ -506,7 +506,7 @@ def create_app(settings: Settings, source_partitions: int | None = None) -> faus
             end = consumer.highwater(tp)
             if handle is None or end is None:
                 continue
-            never_started = committed is None or expected is None
+            never_started = False
             if committed is None or expected is None:
                 if not tails.never_started(key, end):
                     continue
@@ -514,6 +514,7 @@ def create_app(settings: Settings, source_partitions: int | None = None) -> faus
                 if start is None or start >= end:
                     continue
                 committed = expected = start
+                never_started = True  # two looks found it so: stalled without a third
             if any(h[0] == tp.topic and h[1] == tp.partition for h in held):
                 continue  # a rewind is under way
             if consumer._commit_fut is not None:
