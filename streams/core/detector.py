@@ -52,6 +52,7 @@ from streams.core.scoring import (
     Term,
     context_term,
     lone_confidence,
+    lone_raw_score,
     raw_score,
     templated_share,
     terms,
@@ -91,6 +92,8 @@ class OpenAlert:
 ScoreObserver = Callable[[str, int, float], None]
 
 DAY_MS = 86_400_000
+# Requests a workload needs before its score marks it as a suspect worth keeping in its slot.
+SUSPECT_WORKLOAD_REQUESTS = 2
 MAX_MODELS = 10_000  # models tracked per partition for release detection
 # Token counts of one event are counted up to this (2**32, far beyond any context
 # window): the contract sets no maximum, and a value such as 1e20 would overflow the
@@ -120,6 +123,7 @@ class DetectorParams:
     clear_events: int = CLEAR_EVENTS
     read_first: int = 16  # prompts read for every account...
     read_every: int = 8  # ...then one in this many
+    workload_read_first: int = 8  # and the first prompts of each workload it holds
     rescore_first: int = 16  # re-score on every event up to this many requests...
     rescore_every: int = 4  # ...then every this many, or
     rescore_after_ms: int = 600_000  # when this much event time passed since the last
@@ -242,13 +246,19 @@ class Detector:
             new_keys.extend(wake_keys(bucket, profile.last_wake))
             profile.last_wake = bucket
 
-        # Prompt text: read for the first prompts, then sampled; never stored.
+        # An account with several system prompts: the event's workload learns it too.
+        workload = profile.workloads.pick(event.system_prompt_hash or NO_SYSTEM_PROMPT)
+
+        # Prompt text: read for the first prompts (of the account, and of each of its
+        # workloads: a workload is judged on its own shares), then sampled; never stored.
         cot = rubric = 0.0
         topic = 0
         repeat = text_seen = False
         prompt = event.prompt
         if prompt and (
-            profile.prompts_read < params.read_first or profile.requests % params.read_every == 0
+            profile.prompts_read < params.read_first
+            or profile.requests % params.read_every == 0
+            or (workload is not None and workload.read < params.workload_read_first)
         ):
             features = prompt_features(prompt)
             cot, rubric, topic = features.cot, features.rubric, features.topic
@@ -256,6 +266,8 @@ class Detector:
             repeated = profile.remember_template(bands)
             repeat = bool(repeated)
             profile.prompts_read += 1
+            if workload is not None:
+                workload.read += 1
             text_seen = True
             # Template keys: the first prompts' bands, then the bands the account reuses,
             # each if it rests on words enough to be a template.
@@ -294,10 +306,8 @@ class Detector:
             )
 
         observe(profile.behaviour)
-        # An account with several system prompts: the event's workload learns it too.
-        workload = profile.workloads.pick(event.system_prompt_hash or NO_SYSTEM_PROMPT)
         if workload is not None:
-            observe(workload)
+            observe(workload.behaviour)
         store.touch(profile, ts)
         alerts: list[Alert] = []
         if self._rescore_due(profile, ts):
@@ -516,11 +526,15 @@ class Detector:
         params = self.params
         worst: tuple[str, list[Term], float, float, int] | None = None
         for key, workload in profile.workloads.items():
-            templated = templated_share(workload.behaviour)
-            if not self._eligible(workload.requests, templated):
+            if workload.requests < SUSPECT_WORKLOAD_REQUESTS:
                 continue
             w_terms = terms(workload.behaviour, params.disabled, self.releases_seen)
             w_terms[-1] = context
+            # Marks it for keeping its slot (workloads.Workloads).
+            workload.suspect = lone_raw_score(w_terms) >= params.suspect_raw
+            templated = templated_share(workload.behaviour)
+            if not self._eligible(workload.requests, templated):
+                continue
             conf = lone_confidence(w_terms, templated, workload.requests, params.prior_events)
             if worst is None or conf > worst[2]:
                 worst = (key, w_terms, conf, templated, workload.requests)

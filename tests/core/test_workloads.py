@@ -91,3 +91,99 @@ def test_space_saving_keeps_every_heavy_workload_and_never_grows(
         key = f"heavy-{h}"
         if stream.count(key) * MAX_WORKLOADS > total and len(set(stream)) > 1:
             assert key in dict(workloads.items())
+
+
+def thin_reseller(account: str, seed: int = 7) -> list[ApiCall]:
+    """A reseller whose 60 products each carry under 2 % of its requests, and a harvesting
+    pipeline under three system prompts of its own, each about 7 % (below the 1/8 share
+    space-saving alone is sure to hold)."""
+    rng = random.Random(seed)
+    events = []
+    for i in range(1_500):
+        ts = T0 + i * MINUTE_MS
+        if rng.random() < 0.21:
+            prompt = f"pipe-{rng.randrange(3)}"
+            events.append(harvest_call(account, i, ts_ms=ts, system_prompt_hash=prompt))
+        else:
+            app = f"app-{rng.randrange(60)}"
+            events.append(developer_call(account, i, ts_ms=ts, system_prompt_hash=app))
+    return events
+
+
+def test_a_harvesting_workload_thinner_than_a_slot_share_keeps_its_evidence() -> None:
+    """The products' churn through the slots must not reset a harvest-like workload: it
+    would never gather the requests a lone alert needs (the bug: every few hours each
+    pipeline prompt was evicted and started again from nothing)."""
+    events = thin_reseller("thin")
+    detector = Detector(DetectorParams())
+    run(detector, events)
+    profile = detector.store.get("thin")
+    assert profile is not None
+    held = dict(profile.workloads.items())
+    for key in ("pipe-0", "pipe-1", "pipe-2"):
+        sent = sum(1 for e in events if e.system_prompt_hash == key)
+        assert key in held, f"{key} lost its slot"
+        assert held[key].requests >= 0.9 * sent, (key, held[key].requests, sent)
+        assert held[key].suspect
+    assert not any(w.suspect for k, w in held.items() if k.startswith("app-"))
+
+
+def test_when_every_slot_holds_a_suspect_the_lightest_makes_room() -> None:
+    workloads = Workloads()
+    for i in range(MAX_WORKLOADS):
+        for _ in range(i + 1):
+            workload = workloads.pick(f"s-{i}")
+        if workload is not None:
+            workload.suspect = True
+    workloads.pick("newcomer")
+    held = dict(workloads.items())
+    assert "newcomer" in held and len(held) == MAX_WORKLOADS
+    assert "s-0" not in held  # the only one-request slot (s-0 was the account's first)
+
+
+def test_a_non_suspect_slot_makes_room_before_a_lighter_suspect() -> None:
+    workloads = Workloads()
+    workloads.pick("first")
+    for i in range(MAX_WORKLOADS):
+        for _ in range(1 if i == 0 else 5):
+            workload = workloads.pick(f"w-{i}")
+        assert workload is not None
+        workload.suspect = i == 0  # the lightest slot is a suspect
+    workloads.pick("newcomer")
+    held = dict(workloads.items())
+    assert "w-0" in held and "newcomer" in held
+    assert "w-1" not in held  # the lightest non-suspect (ties broken by key)
+
+
+def test_a_workload_that_starts_late_has_its_first_prompts_read() -> None:
+    """Past the account's first prompts only one in ``read_every`` is read; a workload
+    that starts then is judged on its own shares, so its first prompts are read too."""
+    params = DetectorParams()
+    events = [
+        developer_call("late", i, system_prompt_hash="chat", ts_ms=T0 + i * MINUTE_MS)
+        for i in range(200)
+    ]
+    events += [
+        harvest_call("late", i, system_prompt_hash="pipe", ts_ms=T0 + i * MINUTE_MS)
+        for i in range(200, 200 + params.workload_read_first + 4)
+    ]
+    detector = Detector(params)
+    run(detector, events)
+    profile = detector.store.get("late")
+    assert profile is not None
+    pipe = dict(profile.workloads.items())["pipe"]
+    assert pipe.read >= params.workload_read_first
+    assert pipe.behaviour.text_events >= params.workload_read_first - 0.5
+
+
+def test_a_checkpoint_from_before_read_counts_and_suspect_flags_loads() -> None:
+    workloads = Workloads()
+    for key in ("a", "b", "c"):
+        workloads.pick(key)
+    old = workloads.to_state()
+    old[1] = [entry[:4] for entry in old[1]]
+    again = Workloads.from_state(old)
+    assert [(k, w.requests, w.read, w.suspect) for k, w in again.items()] == [
+        ("b", 1, 0, False),
+        ("c", 1, 0, False),
+    ]
