@@ -33,6 +33,7 @@ bench: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check streams tests
+	$(BIN)/ruff format --check streams tests
 	$(BIN)/mypy
 
 clean:

@@ -54,9 +54,7 @@ def _run_until_lost(net: NetworkSelector, connection: _Connection) -> None:
     raise AssertionError(f"the transport never reported the connection lost: {connection.events}")
 
 
-def _transport_after(
-    net: NetworkSelector, payload: bytes
-) -> tuple[KafkaTCPTransport, _Connection]:
+def _transport_after(net: NetworkSelector, payload: bytes) -> tuple[KafkaTCPTransport, _Connection]:
     """A transport whose peer sent ``payload`` and closed before the first read: the bytes
     and the close are both waiting, as with a broker that refuses and hangs up at once."""
     ours, theirs = socket.socketpair()
