@@ -60,6 +60,11 @@ class CampaignParams:
     # scored on seeds 101 to 103 held a benign account but one 582-member fleet); the
     # prior only waits until a group's requests say what its members' scores mean.
     prior_events: float = 8.0
+    # Requests a member counts for at least, in the pooled score and its N. The members
+    # of a k-core of strong links are different accounts whose first impressions err
+    # independently (one account's first requests err together): six members at one
+    # request each say more than one account's six requests.
+    member_min_events: int = 2
     half_life_ms: int = 86_400_000  # evidence halves every day without renewal
     quiet_ms: int = 2 * 86_400_000  # a campaign without new evidence this long closes
     max_nodes: int = 50_000
@@ -456,7 +461,7 @@ class CampaignStage:
             m = self.members.get(account)
             if m is None:
                 continue
-            n = max(m.events, 1)
+            n = max(m.events, self.params.member_min_events)
             total += n
             weighted.append((1.0 if account in self.confirmed else m.raw) * n)
         if total == 0:

@@ -204,13 +204,30 @@ def test_a_low_pooled_score_never_alerts() -> None:
 def test_light_accounts_alert_once_their_pooled_requests_back_them() -> None:
     stage = CampaignStage(CampaignParams())
     accounts = ["l1", "l2", "l3", "l4"]
-    # Very harvest-like, but 1 request each: too little to go on (0.9 * 4 / 12).
+    # Very harvest-like, but 1 request each (counted as 2): too little to go on
+    # (0.9 * 8 / 16 = 0.45).
     assert feed(stage, card_fleet(accounts, raw=0.9, events=1)) == []
-    # The same fleet a few minutes later, 3 requests each: 0.9 * 12 / 20 = 0.54. A fleet
-    # of light accounts (a few requests per wave) is alerted on its first wave.
+    # The same fleet a few minutes later, 3 requests each: alerted as soon as the pooled
+    # requests reach 10 (0.9 * 10 / 18 = 0.5), on the fleet's first wave.
     alerts = feed(stage, card_fleet(accounts, T0 + 10 * MINUTE, raw=0.9, events=3))
     assert alerts and alerts[-1].account_ids == tuple(accounts)
-    assert alerts[-1].score == pytest.approx(0.54)
+    assert alerts[-1].score == pytest.approx(0.5)
+
+
+def test_a_members_first_impression_counts_as_two_requests() -> None:
+    """Members of a strongly linked group are different accounts, whose first impressions
+    err independently: six at one request each say more than one account's six."""
+    accounts = [f"f{i}" for i in range(6)]
+    stage = CampaignStage(CampaignParams())
+    alerts = feed(stage, card_fleet(accounts, raw=0.85, events=1))
+    # 0.85 * 12 / (12 + 8) = 0.51; counting one request each it would be 0.37.
+    assert alerts and set(alerts[-1].account_ids) == set(accounts)
+    assert alerts[-1].score == pytest.approx(0.51)
+    # The floor only lifts first impressions: members with more requests count as many.
+    stage = CampaignStage(CampaignParams())
+    assert stage.params.member_min_events == 2
+    heavy = feed(stage, card_fleet(accounts, raw=0.6, events=50))
+    assert heavy and heavy[-1].score == pytest.approx(0.6 * 300 / 308, abs=1e-4)
 
 
 def test_a_single_weak_kind_of_evidence_does_not_link() -> None:
