@@ -175,7 +175,7 @@ def test_a_campaign_alert_prints_as_one_readable_line(
     alert = sample_alerts[0]
     line = format_alert_line(alert)
     assert "\n" not in line
-    assert f"campaign {alert['campaign_id']} ({len(FLEET)} accounts)" in line
+    assert f"campaign {alert['campaign_id']} ({len(alert['account_ids'])} accounts)" in line
     assert alert["severity"].upper() in line
     assert f"score={alert['score']:.2f}" in line
     assert f"v{alert['version']}" in line

@@ -179,7 +179,9 @@ def test_a_campaign_finding_carries_its_id_and_shared_infrastructure(
     finding = detection_finding(alert)
     info = finding["finding_info"]
     assert info["uid_alt"] == alert["campaign_id"]
-    assert info["title"] == f"Coordinated distillation campaign of {len(FLEET)} accounts"
+    members = len(alert["account_ids"])
+    assert set(alert["account_ids"]) <= set(FLEET)
+    assert info["title"] == f"Coordinated distillation campaign of {members} accounts"
     assert info["analytic"]["type_id"] == 3  # Statistical
     observed = {(o["type_id"], o["value"]) for o in finding["observables"]}
     shared = alert["evidence"]["shared_keys"]
