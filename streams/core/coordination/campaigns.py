@@ -32,6 +32,7 @@ from streams.core.alerts import (
 )
 from streams.core.coordination.graph import DecayingEvidenceGraph, Group, GroupIds
 from streams.core.coordination.links import LinkStrength
+from streams.core.coordination.spread import load_spread
 from streams.core.linking import INFRASTRUCTURE, KINDS, PairEvidence, kind_of
 from streams.core.reasons import severity_for
 from streams.core.scoring import CLEAR_EVENTS, CLEARLY_HARVEST
@@ -529,14 +530,27 @@ class CampaignStage:
                 holders.setdefault(key, set()).add(account)
         shared = {k: len(v) for k, v in holders.items() if len(v) >= 2}
         total = sum(by_kind.values()) or 1.0
+        spread = load_spread(
+            [max(m.events, 1) for a in sorted(sample) if (m := self.members.get(a)) is not None]
+        )
+        even = spread is not None and spread.even
         reasons = [
             Reason(
                 "coordinated_harvesting",
                 f"{len(members)} accounts acting together, pooled harvest score "
                 f"{pooled:.2f} over {requests:,} requests",
-                0.5,
+                0.4 if even else 0.5,
             )
         ]
+        if spread is not None and even:
+            reasons.append(
+                Reason(
+                    "load_balanced",
+                    f"volume spread evenly: members carry {spread.least} to {spread.most} "
+                    f"requests (median {spread.median:g}, variation {spread.cv:.2f})",
+                    0.1,
+                )
+            )
         for kind, weight in sorted(by_kind.items(), key=lambda kv: (-kv[1], kv[0]))[:4]:
             holding = max((n for k, n in shared.items() if kind_of(k) == kind), default=0)
             reasons.append(
@@ -559,6 +573,8 @@ class CampaignStage:
             "link_strength_by_kind": {k: round(v, 3) for k, v in sorted(by_kind.items())},
             "shared_keys": listed,
         }
+        if spread is not None:
+            evidence["load_spread"] = spread.evidence()
         return tuple(reasons), evidence
 
     def to_bytes(self) -> bytes:
