@@ -58,7 +58,7 @@ def test_demo_flags_the_fleet_only_and_leaves_nothing_running() -> None:
     # member count, score, version and reason codes.
     campaign = re.compile(
         r"  ALERT \S+Z  (LOW|MEDIUM|HIGH|CRITICAL) +campaign (camp-\S+) \((\d+) accounts\)"
-        r"  score=[01]\.\d\d  v(\d+)  coordinated_harvesting, shared_\w+"
+        r"  score=[01]\.\d\d  v(\d+)  coordinated_harvesting, (load_balanced, )?shared_\w+"
     )
     found = [m for m in map(campaign.match, alert_lines) if m]
     assert len(found) == len(alert_lines), alert_lines
