@@ -11,8 +11,9 @@ stage only when they are new or its score moved.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 import orjson
 
@@ -53,6 +54,7 @@ from streams.core.scoring import (
     context_term,
     lone_confidence,
     lone_raw_score,
+    pooled_terms,
     raw_score,
     templated_share,
     terms,
@@ -100,6 +102,17 @@ MAX_MODELS = 10_000  # models tracked per partition for release detection
 # profile's 64-bit window counters and its checkpoint (orjson writes at most 64-bit ints),
 # crashing the worker on every restart.
 MAX_EVENT_TOKENS = 1 << 32
+
+
+class WorkloadFinding(NamedTuple):
+    """What a workload alert rests on: one workload, or several clearly harvest-like ones
+    pooled (``keys``: their system-prompt keys, heaviest first)."""
+
+    keys: tuple[str, ...]
+    terms: list[Term]
+    confidence: float
+    templated: float
+    requests: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -518,26 +531,51 @@ class Detector:
         params = self.params
         return requests >= params.account_min_requests and templated <= params.max_templated_share
 
-    def _worst_workload(
-        self, profile: AccountProfile, context: Term
-    ) -> tuple[str, list[Term], float, float, int] | None:
-        """The account's most harvest-like workload that could be alerted alone:
-        (system prompt key, terms, confidence, templated share, requests), or None."""
+    def _worst_workload(self, profile: AccountProfile, context: Term) -> WorkloadFinding | None:
+        """The account's most harvest-like workload that could be alerted alone, or its
+        clearly harvest-like workloads taken together if that is more confident; None if
+        none is eligible.
+
+        A pipeline run under several system prompts of its own (one per task type, or
+        rotated) splits its requests, and each part alone needs the requests a whole
+        account needs; a workload clearly harvest-like after its first requests
+        (``CLEARLY_HARVEST`` over ``CLEAR_EVENTS``) and not replaying its own templates
+        pools with the others like it.
+        """
         params = self.params
-        worst: tuple[str, list[Term], float, float, int] | None = None
+        worst: WorkloadFinding | None = None
+        clear: list[tuple[str, list[Term], float, int]] = []
         for key, workload in profile.workloads.items():
             if workload.requests < SUSPECT_WORKLOAD_REQUESTS:
                 continue
             w_terms = terms(workload.behaviour, params.disabled, self.releases_seen)
             w_terms[-1] = context
+            lone_raw = lone_raw_score(w_terms)
             # Marks it for keeping its slot (workloads.Workloads).
-            workload.suspect = lone_raw_score(w_terms) >= params.suspect_raw
+            workload.suspect = lone_raw >= params.suspect_raw
             templated = templated_share(workload.behaviour)
-            if not self._eligible(workload.requests, templated):
+            requests = workload.requests
+            if (
+                lone_raw >= CLEARLY_HARVEST
+                and requests >= params.clear_events
+                and templated <= params.max_templated_share
+            ):
+                clear.append((key, w_terms, templated, requests))
+            if not self._eligible(requests, templated):
                 continue
-            conf = lone_confidence(w_terms, templated, workload.requests, params.prior_events)
-            if worst is None or conf > worst[2]:
-                worst = (key, w_terms, conf, templated, workload.requests)
+            conf = lone_confidence(w_terms, templated, requests, params.prior_events)
+            if worst is None or conf > worst.confidence:
+                worst = WorkloadFinding((key,), w_terms, conf, templated, requests)
+        if len(clear) >= 2:
+            clear.sort(key=lambda c: (-c[3], c[0]))
+            requests = sum(c[3] for c in clear)
+            templated = math.fsum(c[2] * c[3] for c in clear) / requests
+            if self._eligible(requests, templated):
+                pooled = pooled_terms([(c[1], c[3]) for c in clear])
+                conf = lone_confidence(pooled, templated, requests, params.prior_events)
+                if worst is None or conf > worst.confidence:
+                    keys = tuple(c[0] for c in clear)
+                    worst = WorkloadFinding(keys, pooled, conf, templated, requests)
         return worst
 
     def _score(self, profile: AccountProfile, ts: int) -> list[Alert]:
@@ -572,9 +610,9 @@ class Detector:
         profile.alertable = conf if eligible else 0.0
         workload = self._worst_workload(profile, ts_terms[-1])
         if workload is not None:
-            workload = (*workload[:2], pulled(workload[2], target, pull), *workload[3:])
-        if workload is not None and workload[2] > profile.alertable:
-            profile.alertable = workload[2]
+            workload = workload._replace(confidence=pulled(workload.confidence, target, pull))
+        if workload is not None and workload.confidence > profile.alertable:
+            profile.alertable = workload.confidence
         if held:  # confirmed by an analyst
             profile.raw_score = profile.confidence = profile.alertable = conf = 1.0
             workload = None
@@ -582,19 +620,20 @@ class Detector:
             return []
         scope: dict[str, object] = {}
         first: tuple[Reason, ...] = ()
-        if workload is not None and workload[2] == profile.alertable:
-            key, ts_terms, conf, templated, requests = workload
+        if workload is not None and workload.confidence == profile.alertable:
+            keys, ts_terms, conf, templated, requests = workload
             raw = raw_score(ts_terms)
             share = round(requests / profile.requests, 4)
-            prompt = None if key == NO_SYSTEM_PROMPT else key
-            scope = {
-                "workload": {
-                    "system_prompt_hash": prompt,
-                    "requests": requests,
-                    "share_of_requests": share,
-                }
+            prompts = [None if key == NO_SYSTEM_PROMPT else key for key in keys]
+            described: dict[str, object] = {
+                "system_prompt_hash": prompts[0],
+                "requests": requests,
+                "share_of_requests": share,
             }
-            first = (_workload_reason(prompt, requests, share),)
+            if len(prompts) > 1:
+                described["system_prompt_hashes"] = prompts
+            scope = {"workload": described}
+            first = (_workload_reason(prompts, requests, share),)
         if held:
             first = (Reason("analyst_confirmed", "an analyst confirmed this account's abuse", 1.0),)
         elif pull > 0:
@@ -673,11 +712,12 @@ def _lookalike_reason(target: float, pull: float) -> Reason:
     )
 
 
-def _workload_reason(prompt: str | None, requests: int, share: float) -> Reason:
-    """Why one workload of the account is alerted: which one, and its size."""
-    where = f"system prompt {prompt[:12]}" if prompt else "no system prompt"
+def _workload_reason(prompts: Sequence[str | None], requests: int, share: float) -> Reason:
+    """Why part of the account is alerted: which workloads, and their size."""
+    where = ", ".join(f"system prompt {p[:12]}" if p else "no system prompt" for p in prompts)
+    which = "one workload" if len(prompts) == 1 else f"{len(prompts)} workloads"
     return Reason(
         "harvest_workload",
-        f"one workload ({where}) harvests: {requests} requests, {share:.0%} of the account's",
+        f"{which} ({where}) harvest: {requests} requests, {share:.0%} of the account's",
         round(share, 3),
     )

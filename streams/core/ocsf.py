@@ -55,6 +55,7 @@ from streams.core.linking import KINDS
 from streams.core.scoring import SIGNALS
 from streams.core.timeutil import parse_rfc3339_ms
 from streams.core.windows import METRICS, WINDOWS_S
+from streams.core.workloads import MAX_WORKLOADS
 
 __all__ = [
     "CLASS_UID",
@@ -223,14 +224,16 @@ def detection_finding(alert: Mapping[str, Any]) -> dict[str, Any]:
     ]
     observables += key_observables
     workload = figures.get("workload")
-    if isinstance(workload, dict) and isinstance(workload.get("system_prompt_hash"), str):
-        observables.append(
-            _observable(
-                "evidences.data.workload.system_prompt_hash",
-                _OBS_HASH,
-                workload["system_prompt_hash"],
-            )
-        )
+    if isinstance(workload, dict):
+        # One alerted workload's system-prompt hash, or each of several pooled ones.
+        hashes = workload.get("system_prompt_hashes")
+        if not isinstance(hashes, list):
+            hashes = [workload.get("system_prompt_hash")]
+        observables += [
+            _observable("evidences.data.workload.system_prompt_hash", _OBS_HASH, h)
+            for h in hashes
+            if isinstance(h, str)
+        ]
 
     unmapped: dict[str, Any] = {
         "kind": kind,
@@ -379,6 +382,11 @@ def _figures(evidence: Mapping[str, Any]) -> dict[str, Any]:
         prompt_hash = raw_workload.get("system_prompt_hash")
         if isinstance(prompt_hash, str) and _HASHLIKE.fullmatch(prompt_hash):
             workload["system_prompt_hash"] = prompt_hash
+        pooled = raw_workload.get("system_prompt_hashes")
+        if isinstance(pooled, list):  # several workloads alerted together
+            workload["system_prompt_hashes"] = [
+                h for h in pooled[:MAX_WORKLOADS] if isinstance(h, str) and _HASHLIKE.fullmatch(h)
+            ]
         figures["workload"] = workload
     return figures
 

@@ -16,6 +16,7 @@ the evidence present, so it reads as "this much of the harvesting pattern is her
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from streams.core.behaviour import (
@@ -121,6 +122,20 @@ def terms(
         )
         for code, (value, figure) in values.items()
     ] + [context_term(context, disabled)]
+
+
+def pooled_terms(parts: Sequence[tuple[list[Term], int]]) -> list[Term]:
+    """The terms of several workloads of one account taken as one, each weighing by its
+    requests: a signal's weight, points and figure are request-weighted means."""
+    total = sum(n for _, n in parts)
+    pooled = []
+    for i, term in enumerate(parts[0][0]):
+        weight = math.fsum(ts[i].weight * n for ts, n in parts) / total
+        points = math.fsum(ts[i].points * n for ts, n in parts) / total
+        figure = math.fsum(ts[i].figure * n for ts, n in parts) / total
+        value = points / weight if weight > 0 else 0.0
+        pooled.append(Term(term.code, weight, value, round(figure, 4)))
+    return pooled
 
 
 def context_term(probability: float | None, disabled: frozenset[str] = frozenset()) -> Term:

@@ -455,6 +455,7 @@ _evidence = st.fixed_dictionaries(
             {},
             optional={
                 "system_prompt_hash": st.one_of(st.none(), _text),
+                "system_prompt_hashes": st.lists(st.one_of(st.none(), _text), max_size=8),
                 "requests": _figure,
                 "share_of_requests": _figure,
             },
@@ -650,3 +651,23 @@ def campaign_alert(**changes: Any) -> dict[str, Any]:
     ).to_wire(T0 + 1_000)
     alert.update(changes)
     return alert
+
+
+def test_each_pooled_workloads_system_prompt_is_an_observable() -> None:
+    workload = {
+        "system_prompt_hash": "sp-heavy",
+        "system_prompt_hashes": ["sp-heavy", "sp-light", None],
+        "requests": 120,
+        "share_of_requests": 0.2,
+    }
+    finding = detection_finding(account_alert(evidence={"workload": workload}))
+    hashes = [
+        o["value"]
+        for o in finding["observables"]
+        if o["name"] == "evidences.data.workload.system_prompt_hash"
+    ]
+    assert hashes == ["sp-heavy", "sp-light"]
+    single = dict(workload, system_prompt_hashes=None)
+    del single["system_prompt_hashes"]
+    finding = detection_finding(account_alert(evidence={"workload": single}))
+    assert [o["value"] for o in finding["observables"] if o["type_id"] == 8] == ["sp-heavy"]

@@ -19,6 +19,7 @@ from streams.core.scoring import (
     context_term,
     lone_confidence,
     lone_raw_score,
+    pooled_terms,
     raw_score,
     templated_share,
     terms,
@@ -280,3 +281,30 @@ def test_self_templated_prompts_discount_the_lone_account_confidence() -> None:
     fresh = lone_confidence(ts, 0.0, 100, 30.0)
     assert fresh == pytest.approx(confidence(lone_raw_score(ts), 100, 30.0))
     assert lone_confidence(ts, 0.25, 100, 30.0) == pytest.approx(0.75 * fresh)
+
+
+_term_values = st.lists(
+    st.tuples(st.floats(0.0, 3.0), st.floats(0.0, 1.0), st.floats(-1e6, 1e6)),
+    min_size=len(SIGNALS) + 1,
+    max_size=len(SIGNALS) + 1,
+)
+
+
+@given(st.lists(st.tuples(_term_values, st.integers(1, 10_000)), min_size=1, max_size=8))
+def test_pooled_workloads_score_between_their_parts(
+    parts: list[tuple[list[tuple[float, float, float]], int]],
+) -> None:
+    """Pooling is a request-weighted mean of the parts' evidence: the pooled raw score
+    lies between the parts' lowest and highest, and one part pools to itself."""
+    codes = [*SIGNALS, "risky_context"]
+    built = [
+        ([Term(c, w, v, f) for c, (w, v, f) in zip(codes, values, strict=True)], n)
+        for values, n in parts
+    ]
+    pooled = pooled_terms(built)
+    assert [t.code for t in pooled] == codes
+    raws = [raw_score(ts) for ts, _ in built if sum(t.weight for t in ts) > 0]
+    if raws:
+        assert min(raws) - 1e-9 <= raw_score(pooled) <= max(raws) + 1e-9
+    one = pooled_terms(built[:1])
+    assert [round(t.points, 9) for t in one] == [round(t.points, 9) for t in built[0][0]]

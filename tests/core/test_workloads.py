@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from streams.core.detector import Detector, DetectorParams
 from streams.core.event import ApiCall
 from streams.core.profile import AccountProfile
+from streams.core.scoring import lone_confidence, templated_share, terms
 from streams.core.workloads import MAX_WORKLOADS, Workloads
 from tests.core.test_detector import developer_call, harvest_call, run
 from tests.factories import T0
@@ -41,9 +42,34 @@ def test_harvesting_mixed_into_a_resellers_traffic_is_alerted_with_its_workload(
     assert profile.confidence < DetectorParams().account_threshold  # diluted as a whole
     assert alerts, "the harvesting workload should be alerted"
     evidence = alerts[0].evidence
-    assert evidence["workload"]["system_prompt_hash"] in ("pipe-a", "pipe-b")
-    assert 0.1 < evidence["workload"]["share_of_requests"] < 0.3
+    # Its two system prompts are alerted together, before either alone would be.
+    workload = evidence["workload"]
+    assert set(workload["system_prompt_hashes"]) == {"pipe-a", "pipe-b"}
+    assert workload["system_prompt_hash"] in ("pipe-a", "pipe-b")
+    assert 0.2 < workload["share_of_requests"] < 0.45
     assert alerts[0].reasons[0].code == "harvest_workload"
+    assert alerts[0].reasons[0].detail.startswith("2 workloads (system prompt pipe-")
+
+
+def test_a_pipeline_split_over_system_prompts_is_alerted_as_one() -> None:
+    """Each part alone needs the requests a whole account needs; pooled, the pipeline's
+    parts are alerted once together they have them."""
+    events = reseller_day("split", harvest_share=0.35)
+    detector = Detector(DetectorParams())
+    for position, event in enumerate(events):
+        if detector.process(event, position):
+            break
+    else:
+        raise AssertionError("never alerted")
+    profile = detector.store.get("split")
+    assert profile is not None
+    held = dict(profile.workloads.items())
+    params = DetectorParams()
+    for key in ("pipe-a", "pipe-b"):
+        part = held[key]
+        ts = terms(part.behaviour)
+        alone = lone_confidence(ts, templated_share(part.behaviour), part.requests, 30.0)
+        assert alone < params.account_threshold, (key, alone)
 
 
 def test_a_resellers_genuine_traffic_alone_is_quiet() -> None:
