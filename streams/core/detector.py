@@ -716,8 +716,9 @@ def _workload_reason(prompts: Sequence[str | None], requests: int, share: float)
     """Why part of the account is alerted: which workloads, and their size."""
     where = ", ".join(f"system prompt {p[:12]}" if p else "no system prompt" for p in prompts)
     which = "one workload" if len(prompts) == 1 else f"{len(prompts)} workloads"
+    verb = "harvests" if len(prompts) == 1 else "harvest"
     return Reason(
         "harvest_workload",
-        f"{which} ({where}) harvest: {requests} requests, {share:.0%} of the account's",
+        f"{which} ({where}) {verb}: {requests} requests, {share:.0%} of the account's",
         round(share, 3),
     )
