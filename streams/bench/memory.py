@@ -54,6 +54,7 @@ def light_users(accounts: int, events_per_account: int) -> Iterator[bytes]:
                     "account_created_ms": T0_MS - (i % 900) * 86_400_000,
                     "signup_channel": ("web", "mobile", "partner")[i % 3],
                     "temperature": (0.2, 0.7, 1.0)[(i + round_) % 3],
+                    "conversation_id": f"conv-{i}-{round_ // 2}",
                     "turn": 1 + round_ % 2,
                     "prompt": f"{_WORDS[(i + round_) % len(_WORDS)]} {i % 97}",
                 }

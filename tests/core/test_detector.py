@@ -707,3 +707,30 @@ def test_spilling_profiles_to_bytes_changes_no_announcement() -> None:
         assert spilled.process(event, position) == live.process(event, position)
         assert spilled.take_links() == live.take_links(), position
     assert spilled.store.loads > 100  # "a" really was read back from bytes each time
+
+
+def test_a_canned_first_turn_on_every_request_does_not_hide_a_harvester() -> None:
+    """Sending each harvesting prompt as turn 2 of a conversation the account never held
+    here (a canned first turn) would otherwise read as a conversation: single_turn and
+    harvest_prompts would fall to 0."""
+    plain, disguised = Detector(DetectorParams()), Detector(DetectorParams())
+    run(plain, [harvest_call("plain", i) for i in range(40)])
+    run(
+        disguised,
+        [harvest_call("disguised", i, turn=2, conversation_id=f"canned-{i}") for i in range(40)],
+    )
+    assert raw_of(disguised, "disguised") == pytest.approx(raw_of(plain, "plain"))
+
+
+def test_real_follow_ups_still_count_as_conversation() -> None:
+    """The same harvest-like answers inside conversations the account holds turn by turn
+    stay multi-turn; without a conversation id a follow-up is taken at its word."""
+    held = [
+        harvest_call("held", i, turn=1 + i % 2, conversation_id=f"conv-{i // 2}") for i in range(40)
+    ]
+    untold = [harvest_call("untold", i, turn=1 + i % 2) for i in range(40)]
+    canned = [harvest_call("canned", i, turn=2, conversation_id=f"c-{i}") for i in range(40)]
+    detector = Detector(DetectorParams())
+    run(detector, held + untold + canned)
+    assert raw_of(detector, "held") == pytest.approx(raw_of(detector, "untold"))
+    assert raw_of(detector, "held") < raw_of(detector, "canned") - 0.15
