@@ -10,6 +10,7 @@ from typing import Final
 from streams.sim.populations import (
     benchmark,
     campus,
+    canned_turns,
     developer,
     enterprise,
     fleet_blatant,
@@ -60,6 +61,7 @@ ATTACKS: Final = tuple(p.name for p in POPULATIONS if p.label == "attack")
 # Opt-in populations (``simulate --extra``), generated after the default ones.
 EXTRAS: Final[dict[str, PopulationSpec]] = {
     licensed.SPEC.name: licensed.SPEC,
+    canned_turns.SPEC.name: canned_turns.SPEC,
     low_and_slow.STOCK_SPEC.name: low_and_slow.STOCK_SPEC,
     shift_workers.SPEC.name: shift_workers.SPEC,
 }

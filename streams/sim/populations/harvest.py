@@ -43,6 +43,9 @@ class HarvestStyle:
     multi_turn: float = 0.03
     conversations: bool = True
     retry_429: float = 0.9
+    # Every exchange claims a history it never sent: turn 2 of a new conversation, with a
+    # canned first turn of about this many tokens in its input (0: off).
+    canned_turn_tokens: int = 0
 
 
 class Sweep:
@@ -91,6 +94,9 @@ def harvest_call(
     conv = conversation_id(rng) if style.conversations else None
     context = int(lognormal(rng, style.context_median, 0.5))
     input_tokens = context + prompt_tokens(prompt)
+    canned = style.canned_turn_tokens > 0 and conv is not None
+    if canned:
+        input_tokens += int(lognormal(rng, style.canned_turn_tokens, 0.2))
     for attempt in range(5):
         status = em.call(
             a,
@@ -102,7 +108,7 @@ def harvest_call(
             max_tokens=cap,
             temperature=temperature,
             conversation_id=conv,
-            turn=1 if conv else None,
+            turn=(2 if canned else 1) if conv else None,
             system_prompt_hash=system_prompt_hash,
             net=net,
             client=client,
@@ -113,7 +119,7 @@ def harvest_call(
         if status == 200 or status == 400 or rng.random() > style.retry_429:
             break
         t += int(1000 * 2**attempt * (1 + rng.random()))
-    if conv is not None and status == 200 and rng.random() < style.multi_turn:
+    if conv is not None and not canned and status == 200 and rng.random() < style.multi_turn:
         follow = text.grammar.render(rng, "harvest_followup")
         t += int(lognormal(rng, 4000.0, 0.6))
         history = input_tokens + em.last_output + prompt_tokens(follow)

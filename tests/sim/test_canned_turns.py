@@ -1,0 +1,60 @@
+"""The opt-in ``canned_turns`` fleet: every request claims a conversation it never held."""
+
+from __future__ import annotations
+
+import pytest
+
+from streams.core.event import ApiCall
+from streams.sim import simulate
+from streams.sim.populations import EXTRAS, POPULATIONS
+from tests.sim.conftest import SimRun, load
+
+NAME = "canned_turns"
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> SimRun:
+    out = tmp_path_factory.mktemp("sim-canned-turns")
+    return load(out, simulate(out, seed=11, scale=0.2, days=2, extra=[NAME]))
+
+
+@pytest.fixture(scope="module")
+def events(run: SimRun) -> list[ApiCall]:
+    return run.of(NAME)
+
+
+def test_only_with_extra(sim: SimRun, run: SimRun, events: list[ApiCall]) -> None:
+    assert NAME in EXTRAS and NAME not in {p.name for p in POPULATIONS}
+    assert not [a for a, row in sim.labels.items() if row["population"] == NAME]
+    accounts = {a for a, row in run.labels.items() if row["population"] == NAME}
+    assert len(accounts) >= 5 and {e.account_id for e in events} == accounts
+    rows = [run.labels[a] for a in accounts]
+    assert {(r["label"], r["campaign_id"]) for r in rows} == {("attack", "camp-08-canned_turns")}
+
+
+def test_every_request_is_turn_two_of_a_conversation_never_seen_before(
+    events: list[ApiCall],
+) -> None:
+    assert events and {e.turn for e in events} == {2}
+    conversations = [e.conversation_id for e in events]
+    assert None not in conversations
+    # Retries after a 429 repeat their conversation; nothing else does.
+    by_conversation: dict[object, set[str]] = {}
+    for e in events:
+        by_conversation.setdefault(e.conversation_id, set()).add(e.account_id)
+    assert all(len(holders) == 1 for holders in by_conversation.values())
+    assert len(by_conversation) > 0.9 * len(events)
+
+
+def test_the_canned_history_is_in_the_input(events: list[ApiCall]) -> None:
+    """A canned first turn of about 350 tokens sits in every answered request's input."""
+    answered = [e for e in events if e.status == 200]
+    assert answered and min(e.input_tokens for e in answered) > 200
+
+
+def test_accounts_share_no_card_or_organisation(events: list[ApiCall]) -> None:
+    for key in ("payment_fingerprint", "org_id"):
+        holders: dict[object, set[str]] = {}
+        for e in events:
+            holders.setdefault(getattr(e, key), set()).add(e.account_id)
+        assert all(len(h) == 1 for h in holders.values()), key
