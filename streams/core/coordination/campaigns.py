@@ -530,8 +530,9 @@ class CampaignStage:
                 holders.setdefault(key, set()).add(account)
         shared = {k: len(v) for k, v in holders.items() if len(v) >= 2}
         total = sum(by_kind.values()) or 1.0
+        # Order-free: load_spread sorts the counts itself.
         spread = load_spread(
-            [max(m.events, 1) for a in sorted(sample) if (m := self.members.get(a)) is not None]
+            [max(m.events, 1) for a in sample if (m := self.members.get(a)) is not None]
         )
         even = spread is not None and spread.even
         reasons = [
