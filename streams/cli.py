@@ -280,7 +280,9 @@ def _add_analyst_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
         "partner that harvests by contract, for measuring analysts' feedback; stock_waves: "
         "a fleet in synchronized waves on stock clients, sharing no infrastructure; "
         "shift_workers: a fleet sharing nothing, not even timing, each account working "
-        "human shifts through rotating residential addresses)",
+        "human shifts through rotating residential addresses; canned_turns: a fleet "
+        "sending every prompt as a second turn after a canned first one; "
+        "reasoning_benchmark: twenty benchmark customers running only a reasoning suite)",
     )
 
     p = add(

@@ -258,6 +258,7 @@ HARD_NEGATIVES = (
     "reseller_legit",
     "hackathon",
     "licensed_partner",  # opt-in (simulate --extra); reported when present
+    "reasoning_benchmark",  # opt-in too
 )
 
 

@@ -64,4 +64,5 @@ EXTRAS: Final[dict[str, PopulationSpec]] = {
     canned_turns.SPEC.name: canned_turns.SPEC,
     low_and_slow.STOCK_SPEC.name: low_and_slow.STOCK_SPEC,
     shift_workers.SPEC.name: shift_workers.SPEC,
+    benchmark.REASONING_SPEC.name: benchmark.REASONING_SPEC,
 }

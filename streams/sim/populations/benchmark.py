@@ -18,9 +18,13 @@ from streams.sim.network import by_number, net_in
 from streams.sim.populations.base import Context, Output, PopulationSpec, pick_weighted
 from streams.sim.world import DAY_MS, HOUR_MS, LARGE, MEDIUM, MINUTE_MS, NEW_MODEL, SMALL
 
-__all__ = ["SPEC"]
+__all__ = ["REASONING_SPEC", "SPEC"]
 
 NAME = "benchmark_customer"
+# Opt-in (``simulate --extra reasoning_benchmark``): twenty customers whose harness runs
+# only its reasoning suite ("Let's think step by step", long answers): harvest-like on
+# every request but for replaying its own templates.
+REASONING_NAME = "reasoning_benchmark"
 # suite -> (weight, max_tokens, output median, output sigma)
 _SUITES = {
     "mcq": (4.0, 16, 3.0, 0.4),
@@ -31,14 +35,24 @@ _SUITES = {
 
 
 def generate(ctx: Context) -> Output:
-    rng = ctx.rng(NAME)
+    return _customers(ctx, NAME, ctx.count(2, 1), _SUITES)
+
+
+def generate_reasoning(ctx: Context) -> Output:
+    return _customers(ctx, REASONING_NAME, ctx.count(20, 2), {"cot": _SUITES["cot"]})
+
+
+def _customers(
+    ctx: Context, name: str, count: int, suites: dict[str, tuple[float, int, float, float]]
+) -> Output:
+    rng = ctx.rng(name)
     em = ctx.emitter(rng, ErrorRates(too_many=0.02, bad_request=0.0005, server=0.001))
     period = ctx.period
     accounts: list[Account] = []
-    for i in range(ctx.count(2, 1)):
+    for i in range(count):
         a = Account(
             account_id=account_id(rng),
-            population=NAME,
+            population=name,
             label="benign",
             campaign_id=None,
             created_ms=period.start_ms - int(rng.uniform(500, 1100) * DAY_MS),
@@ -59,26 +73,33 @@ def generate(ctx: Context) -> Output:
                 model = pick_weighted(rng, ((LARGE, 3.0), (MEDIUM, 2.0), (SMALL, 1.0)))
                 if start >= period.release_ms and rng.random() < 0.6:
                     model = NEW_MODEL
-                _run(em, a, start, model, rng.randint(300, 1800))
+                _run(em, a, start, model, rng.randint(300, 1800), suites)
         if period.release_ms + HOUR_MS < period.end_ms:
             # The launch-day eval: the whole suite on the new model, within the hour.
             start = period.release_ms + int(rng.uniform(12, 45) * MINUTE_MS)
-            _run(em, a, start, NEW_MODEL, rng.randint(1500, 2500))
+            _run(em, a, start, NEW_MODEL, rng.randint(1500, 2500), suites)
     return Output(accounts, em.rows)
 
 
-def _run(em: Emitter, a: Account, start: int, model: str, items: int) -> None:
+def _run(
+    em: Emitter,
+    a: Account,
+    start: int,
+    model: str,
+    items: int,
+    specs: dict[str, tuple[float, int, float, float]],
+) -> None:
     """One eval run: ``items`` single-turn requests at fixed concurrency, retrying 429s."""
     rng = em.rng
     text = book()
     concurrency = rng.choice((4, 8, 16))
-    suites = tuple((name, spec[0]) for name, spec in _SUITES.items())
+    suites = tuple((name, spec[0]) for name, spec in specs.items())
     suite = pick_weighted(rng, suites)
     t = float(start)
     for i in range(items):
         if i % 200 == 0:  # harness runs subject by subject
             suite = pick_weighted(rng, suites)
-        _, max_tokens, median, sigma = _SUITES[suite]
+        _, max_tokens, median, sigma = specs[suite]
         prompt = text.benchmark(rng, suite)
         output = int(lognormal(rng, median, sigma)) + 1
         for _attempt in range(4):
@@ -102,3 +123,4 @@ def _run(em: Emitter, a: Account, start: int, model: str, items: int) -> None:
 
 
 SPEC = PopulationSpec(NAME, "benign", generate)
+REASONING_SPEC = PopulationSpec(REASONING_NAME, "benign", generate_reasoning)

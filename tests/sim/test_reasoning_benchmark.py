@@ -1,0 +1,59 @@
+"""The opt-in ``reasoning_benchmark`` customers: an eval harness asking for reasoning on
+every item, harvest-like but for replaying its own templates."""
+
+from __future__ import annotations
+
+import pytest
+
+from streams.core.event import ApiCall
+from streams.core.text import prompt_features
+from streams.sim import simulate
+from streams.sim.populations import EXTRAS, POPULATIONS
+from tests.sim.conftest import SimRun, load
+
+NAME = "reasoning_benchmark"
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> SimRun:
+    out = tmp_path_factory.mktemp("sim-reasoning-benchmark")
+    return load(out, simulate(out, seed=13, scale=0.2, days=2, extra=[NAME]))
+
+
+@pytest.fixture(scope="module")
+def events(run: SimRun) -> list[ApiCall]:
+    return run.of(NAME)
+
+
+def test_only_with_extra(sim: SimRun, run: SimRun, events: list[ApiCall]) -> None:
+    assert NAME in EXTRAS and NAME not in {p.name for p in POPULATIONS}
+    assert not [a for a, row in sim.labels.items() if row["population"] == NAME]
+    accounts = {a for a, row in run.labels.items() if row["population"] == NAME}
+    assert len(accounts) >= 4 and {e.account_id for e in events} == accounts
+    rows = [run.labels[a] for a in accounts]
+    assert {(r["label"], r["campaign_id"]) for r in rows} == {("benign", "")}
+
+
+def test_every_item_asks_for_reasoning_single_turn_at_temperature_zero(
+    events: list[ApiCall],
+) -> None:
+    assert events
+    assert {e.temperature for e in events} == {0.0}
+    assert {e.turn for e in events} <= {None, 1}
+    prompts = [e.prompt for e in events if e.prompt]
+    asking = [p for p in prompts if prompt_features(p).cot > 0]
+    assert len(asking) > 0.5 * len(prompts)
+    answered = [e for e in events if e.status == 200]
+    outputs = sorted(e.output_tokens for e in answered)
+    assert outputs[len(outputs) // 2] > 300  # long answers, unlike the default suites' mix
+
+
+def test_one_old_account_per_team_on_one_address(events: list[ApiCall]) -> None:
+    by_account: dict[str, set[object]] = {}
+    for e in events:
+        by_account.setdefault(e.account_id, set()).add(e.ip)
+    assert all(len(ips) == 1 for ips in by_account.values())
+    assert all(
+        e.account_created_ms is not None and e.account_created_ms < e.ts_ms - 400 * 86_400_000
+        for e in events
+    )
