@@ -38,6 +38,7 @@ from streams.core.linking import (
     WAKE_BUCKET_MS,
     WAKE_IDLE_MS,
     LinkUpdate,
+    harness_raw,
     identity_digest,
     identity_keys,
     kind_of,
@@ -479,14 +480,20 @@ class Detector:
         """Announce new keys; announce all of them again (current identity included) when
         the account becomes or stops being a suspect, and while it is one, whenever its
         request count doubled or ``refresh_ms`` passed (the links and campaign stages pool
-        raw scores weighted by those counts); and its keys but identity once as a
-        non-suspect, when its score stops being a first impression (``clear_events``)."""
+        raw scores weighted by those counts), or when it starts or stops looking like an
+        evaluation harness; and its keys but identity once as a non-suspect, when its
+        score stops being a first impression (``clear_events``)."""
         announced = profile.announced
         raw = round(profile.raw_score, 4)
         params = self.params
         suspect = raw >= params.suspect_raw
+        # An evaluation harness is at most borderline on shared keys (``harness_raw``).
+        shared_raw = harness_raw(raw, CLEARLY_HARVEST)
+        harness = (
+            shared_raw < raw and templated_share(profile.behaviour) > params.max_templated_share
+        )
         n = profile.requests
-        flipped = suspect != (announced.raw >= params.suspect_raw)
+        flipped = suspect != (announced.raw >= params.suspect_raw) or harness != announced.harness
         judged = not suspect and n >= params.clear_events > announced.full_requests
         if (
             flipped
@@ -499,6 +506,7 @@ class Detector:
             )
         ):
             announced.raw, announced.full_ms, announced.full_requests = raw, ts, n
+            announced.harness = harness
             keys = list(dict.fromkeys([*identity_keys(event), *announced.keys, *new_keys]))
             if judged and not flipped:  # identity keys count their members whole
                 keys = [k for k in keys if kind_of(k) not in IDENTITY or announced.is_new(k)]
@@ -507,9 +515,12 @@ class Detector:
         if not keys:
             return
         account = profile.account_id
+        if not announced.harness:
+            shared_raw = raw
         for key in keys:
             announced.remember(key, ts)
-            self.links.append(LinkUpdate(key, account, ts, raw, n))
+            key_raw = raw if kind_of(key) in IDENTITY else shared_raw
+            self.links.append(LinkUpdate(key, account, ts, key_raw, n))
 
     def _matured(self, profile: AccountProfile, ts: int) -> bool:
         params = self.params

@@ -85,6 +85,22 @@ def kind_of(key: str) -> str:
     return key.split(":", 1)[0]
 
 
+def harness_raw(raw: float, clear_raw: float) -> float:
+    """The raw score an evaluation harness is announced with on keys other than identity.
+
+    An account replaying its own templates (a benchmark run, a product integration) may
+    ask for reasoning on every item and so score like a harvester; the lone path does
+    not judge it on that (``DetectorParams.max_templated_share``). A fleet replaying its
+    wrapper does the same, so replays alone cannot clear anyone. On shared keys such an
+    account counts as a borderline suspect, just under ``clear_raw``: one client
+    fingerprint or address block in common with a fleet (a stock library, a cloud
+    provider) does not link it alone, a second key or kind of evidence (the fleet's
+    shared templates, its wake-ups) still does. Its card, organisation and system prompt
+    carry its full score.
+    """
+    return min(raw, clear_raw * 0.99)
+
+
 @dataclass(frozen=True, slots=True)
 class LinkUpdate:
     """An account announces a key it holds and how harvest-like it currently looks."""
@@ -255,7 +271,7 @@ def identity_keys(event: ApiCall) -> tuple[str, ...]:
 class AnnouncedKeys:
     """The keys an account has announced (LRU-capped) and the score it announced them with."""
 
-    __slots__ = ("full_ms", "full_requests", "keys", "raw")
+    __slots__ = ("full_ms", "full_requests", "harness", "keys", "raw")
 
     def __init__(self) -> None:
         # key -> when announced, oldest first. A plain dict: an OrderedDict costs about
@@ -265,6 +281,9 @@ class AnnouncedKeys:
         self.raw = 0.0  # raw score at the last full announcement
         self.full_ms = 0  # event time of the last full announcement
         self.full_requests = 0  # the account's requests at the last full announcement
+        # Whether the account replayed its own templates like an evaluation harness at
+        # the last full announcement (``harness_raw``).
+        self.harness = False
 
     def is_new(self, key: str) -> bool:
         return key not in self.keys
@@ -282,6 +301,7 @@ class AnnouncedKeys:
             self.full_ms,
             self.full_requests,
             [[k, ts] for k, ts in self.keys.items()],
+            *([True] if self.harness else []),
         ]
 
     @classmethod
@@ -292,4 +312,5 @@ class AnnouncedKeys:
         announced.full_requests = int(state[2])
         for key, ts in state[3]:
             announced.keys[str(key)] = int(ts)
+        announced.harness = len(state) > 4 and bool(state[4])  # (4 parts before it)
         return announced

@@ -102,6 +102,7 @@ FLEET_KEYS = {
 
 # The lone-account threshold these tests' harvester clears (the default is stricter).
 LONE_THRESHOLD = 0.6
+CLEAR_HARVEST_RAW = 0.65  # scoring.CLEARLY_HARVEST
 
 
 def call(account: str, ts_ms: int, **fields: Any) -> ApiCall:
@@ -451,6 +452,49 @@ def test_a_template_key_needs_two_words_of_the_prompt_not_one() -> None:
     assert len(templates["f"]) == 3  # its first band holds one word of it ("show")
     assert len(templates["s"]) == 1  # one band of its five words holds two of them
     assert not templates["f"] & templates["s"]
+
+
+def test_an_evaluation_harness_is_at_most_borderline_on_shared_keys() -> None:
+    """Regression (a CoT-only benchmark suite beside seed 191's release-pivot fleet): a
+    benchmark customer whose eval suite asks for reasoning on every item scores like a
+    harvester, and one stock client's TLS fingerprint shared with a fleet linked it into
+    the fleet's campaign. Once its prompts replay its own templates it is announced just
+    under the clear bar on shared infrastructure and coincidence keys (still a suspect:
+    a fleet replaying its wrapper does the same); its card, organisation and system
+    prompt carry its full score."""
+    params = DetectorParams()
+    detector = Detector(params)
+    run(detector, [harness_call("bench", i, **FLEET) for i in range(120)])
+    profile = detector.store.get("bench")
+    assert profile is not None
+    assert profile.raw_score >= CLEAR_HARVEST_RAW
+    assert templated_share(profile.behaviour) > params.max_templated_share
+    late = [u for u in detector.take_links() if u.events >= 60]
+    assert {u.key for u in late} >= FLEET_KEYS  # re-announced as its count doubled
+    for u in late:
+        if kind_of(u.key) in IDENTITY:
+            assert u.raw >= CLEAR_HARVEST_RAW, u
+        else:
+            assert params.suspect_raw <= u.raw < CLEAR_HARVEST_RAW, u
+
+
+def test_a_harvester_turning_into_a_harness_re_announces_its_shared_keys() -> None:
+    """The change of standing goes out at once, not at the next refresh."""
+    params = DetectorParams()
+    detector = Detector(params)
+    run(detector, [harvest_call("x", i, **FLEET) for i in range(20)])
+    clear = [u for u in detector.take_links() if u.events >= 8]
+    assert clear and all(u.raw >= CLEAR_HARVEST_RAW for u in clear)
+    run(detector, [harness_call("x", i, **FLEET) for i in range(20, 100)], start=20)
+    profile = detector.store.get("x")
+    assert profile is not None
+    assert templated_share(profile.behaviour) > params.max_templated_share
+    updates = detector.take_links()
+    turned = next(u for u in updates if u.raw < CLEAR_HARVEST_RAW)
+    at_turn = {u.key: u.raw for u in updates if u.ts_ms == turned.ts_ms}
+    assert set(at_turn) >= FLEET_KEYS
+    for key, raw in at_turn.items():
+        assert (raw >= CLEAR_HARVEST_RAW) == (kind_of(key) in IDENTITY), key
 
 
 def test_a_suspect_keeps_its_identity_keys_fresh_for_as_long_as_it_runs() -> None:

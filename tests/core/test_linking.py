@@ -159,6 +159,17 @@ def test_announced_keys_state_round_trip() -> None:
     assert list(again.keys) == list(announced.keys)  # order (recency) kept
 
 
+def test_announced_keys_remember_a_harness_and_read_older_states() -> None:
+    announced = AnnouncedKeys()
+    announced.raw, announced.harness = 0.9, True
+    announced.remember("tls:x", T0)
+    again = AnnouncedKeys.from_state(announced.to_state())
+    assert again.harness and again.to_state() == announced.to_state()
+    older = [0.9, T0, 1, [["tls:x", T0]]]  # before the harness flag: four parts
+    assert not AnnouncedKeys.from_state(older).harness
+    assert AnnouncedKeys.from_state(older).to_state() == older  # and none written back
+
+
 @given(
     st.one_of(
         st.text(max_size=20),

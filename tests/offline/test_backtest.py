@@ -17,6 +17,8 @@ from streams.offline.evaluation import Label, Tally, evaluate, first_alert_times
 from streams.offline.sources import file_records, partition_for
 from streams.offline.tune import recommend, sweep, threshold_grid
 from streams.sample import FLEET, bundled_sample_path
+from tests.core.test_detector import HARNESS_PROMPT, harvest_prompt
+from tests.factories import T0 as T0_MS
 from tests.factories import wire_event
 
 
@@ -121,3 +123,48 @@ def test_sweep_and_recommendation_meet_the_target_fpr(tmp_path: Path) -> None:
     assert chosen.false_positive_rate == 0.0 and chosen.recall == 1.0
     report = evaluate(tally, recorder.first_reached(chosen.threshold))
     assert report["populations"]["light"]["flagged"] == 0
+
+
+def test_an_eval_harness_on_a_fleets_client_library_stays_out_of_its_campaign(
+    tmp_path: Path,
+) -> None:
+    """Regression (a reasoning-only benchmark suite beside seed 191's release-pivot fleet):
+    a benchmark customer asking for reasoning on every item scores like a harvester,
+    and the one client fingerprint it shared with a fleet put it in the fleet's campaign.
+    Replaying its own templates, it counts as a borderline suspect on shared keys: the
+    fleet still links on the fingerprint, the harness (starting its run while the fleet
+    is busy, so no wake-up window in common either) does not."""
+    # One client library's TLS fingerprint; the user agents name two Python versions.
+    library = {"tls_fingerprint": "ja3-stock-client"}
+    fleet_client = {**library, "user_agent": "Python/3.12 aiohttp/3.10"}
+    bench_client = {**library, "user_agent": "Python/3.11 aiohttp/3.10"}
+    answer = {"input_tokens": 60, "output_tokens": 2048, "max_tokens": 2048, "temperature": 0}
+    fleet = [f"fleet-{n}" for n in range(12)]
+    docs = []
+    for minute in range(90):
+        for n, account in enumerate(fleet):
+            ts = T0_MS + minute * 60_000 + n * 1_000
+            prompt = harvest_prompt(minute * len(fleet) + n)
+            card = f"card-{n}"
+            docs.append(
+                wire_event(account, prompt=prompt, payment_fingerprint=card, **fleet_client)
+            )
+            docs[-1]["ts"] = ts  # epoch milliseconds are valid on the wire too
+        for k in range(4 if minute >= 30 else 0):  # the harness, later: one template
+            ts = T0_MS + minute * 60_000 + 30_000 + k * 5_000
+            docs.append(
+                wire_event(
+                    "bench", prompt=HARNESS_PROMPT, payment_fingerprint="card-b", **bench_client
+                )
+            )
+            docs[-1]["ts"] = ts
+    lines = []
+    for doc in docs:
+        doc.update(answer, stop_reason="max_tokens", event_id=f"{doc['account_id']}-{doc['ts']}")
+        lines.append(orjson.dumps(doc))
+    path = tmp_path / "events.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    result = run_backtest(file_records(path, 1), PipelineParams(), max_record_bytes=1 << 20)
+    campaigns = [a for a in result.alerts if a["kind"] == "campaign"]
+    assert campaigns and set(fleet) <= set(campaigns[-1]["account_ids"])
+    assert all("bench" not in a["account_ids"] for a in campaigns)
