@@ -13,6 +13,7 @@ from streams.core.linking import (
     AnnouncedKeys,
     LinkUpdate,
     PairEvidence,
+    harness_raw,
     identity_keys,
     kind_of,
     network_prefix,
@@ -157,6 +158,13 @@ def test_announced_keys_state_round_trip() -> None:
     again = AnnouncedKeys.from_state(announced.to_state())
     assert again.to_state() == announced.to_state()
     assert list(again.keys) == list(announced.keys)  # order (recency) kept
+
+
+@given(st.floats(0.0, 1.0), st.floats(0.5, 1.0))
+def test_a_harness_is_announced_just_under_the_clear_bar(raw: float, clear: float) -> None:
+    announced = harness_raw(raw, clear)
+    assert announced <= raw and announced < clear
+    assert announced == raw or announced >= 0.98 * clear  # borderline, not dropped
 
 
 def test_announced_keys_remember_a_harness_and_read_older_states() -> None:
