@@ -26,7 +26,8 @@ NAME = "benchmark_customer"
 # every request but for replaying its own templates.
 REASONING_NAME = "reasoning_benchmark"
 # suite -> (weight, max_tokens, output median, output sigma)
-_SUITES = {
+Suites = dict[str, tuple[float, int, float, float]]
+_SUITES: Suites = {
     "mcq": (4.0, 16, 3.0, 0.4),
     "cot": (3.0, 1024, 700.0, 0.6),
     "code": (2.0, 1024, 380.0, 0.6),
@@ -42,9 +43,7 @@ def generate_reasoning(ctx: Context) -> Output:
     return _customers(ctx, REASONING_NAME, ctx.count(20, 2), {"cot": _SUITES["cot"]})
 
 
-def _customers(
-    ctx: Context, name: str, count: int, suites: dict[str, tuple[float, int, float, float]]
-) -> Output:
+def _customers(ctx: Context, name: str, count: int, suites: Suites) -> Output:
     rng = ctx.rng(name)
     em = ctx.emitter(rng, ErrorRates(too_many=0.02, bad_request=0.0005, server=0.001))
     period = ctx.period
@@ -87,7 +86,7 @@ def _run(
     start: int,
     model: str,
     items: int,
-    specs: dict[str, tuple[float, int, float, float]],
+    specs: Suites,
 ) -> None:
     """One eval run: ``items`` single-turn requests at fixed concurrency, retrying 429s."""
     rng = em.rng
