@@ -14,6 +14,7 @@ import pytest
 
 from streams.core.event import ApiCall, InvalidEvent, parse_event
 from streams.sim import SimulationSummary, simulate
+from streams.sim.populations import EXTRAS, POPULATIONS
 
 
 @dataclass(frozen=True)
@@ -61,3 +62,17 @@ def sim(tmp_path_factory: pytest.TempPathFactory) -> SimRun:
     out = tmp_path_factory.mktemp("sim")
     summary = simulate(out, seed=7, scale=0.05, days=2)
     return load(out, summary)
+
+
+def run_with_extra(factory: pytest.TempPathFactory, name: str, seed: int, scale: float) -> SimRun:
+    """A two-day run with the opt-in population ``name`` added."""
+    out = factory.mktemp(f"sim-{name}")
+    return load(out, simulate(out, seed=seed, scale=scale, days=2, extra=[name]))
+
+
+def extra_labels(sim: SimRun, run: SimRun, name: str) -> list[dict[str, str]]:
+    """The label rows of opt-in population ``name`` in ``run``, after checking that it is
+    opt-in: listed as an extra, not a default population, absent from the default run."""
+    assert name in EXTRAS and name not in {p.name for p in POPULATIONS}
+    assert not [a for a, row in sim.labels.items() if row["population"] == name]
+    return [row for row in run.labels.values() if row["population"] == name]

@@ -7,17 +7,14 @@ import pytest
 
 from streams.core.event import ApiCall
 from streams.core.text import prompt_features
-from streams.sim import simulate
-from streams.sim.populations import EXTRAS, POPULATIONS
-from tests.sim.conftest import SimRun, load
+from tests.sim.conftest import SimRun, extra_labels, run_with_extra
 
 NAME = "reasoning_benchmark"
 
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> SimRun:
-    out = tmp_path_factory.mktemp("sim-reasoning-benchmark")
-    return load(out, simulate(out, seed=13, scale=0.2, days=2, extra=[NAME]))
+    return run_with_extra(tmp_path_factory, NAME, seed=13, scale=0.2)
 
 
 @pytest.fixture(scope="module")
@@ -26,11 +23,8 @@ def events(run: SimRun) -> list[ApiCall]:
 
 
 def test_only_with_extra(sim: SimRun, run: SimRun, events: list[ApiCall]) -> None:
-    assert NAME in EXTRAS and NAME not in {p.name for p in POPULATIONS}
-    assert not [a for a, row in sim.labels.items() if row["population"] == NAME]
-    accounts = {a for a, row in run.labels.items() if row["population"] == NAME}
-    assert len(accounts) >= 4 and {e.account_id for e in events} == accounts
-    rows = [run.labels[a] for a in accounts]
+    rows = extra_labels(sim, run, NAME)
+    assert len(rows) >= 4 and {e.account_id for e in events} == {r["account_id"] for r in rows}
     assert {(r["label"], r["campaign_id"]) for r in rows} == {("benign", "")}
 
 

@@ -8,18 +8,15 @@ from collections import Counter
 import pytest
 
 from streams.core.event import ApiCall
-from streams.sim import simulate
-from streams.sim.populations import EXTRAS, POPULATIONS
 from streams.sim.world import DAY_MS, HOUR_MS, MINUTE_MS
-from tests.sim.conftest import SimRun, load
+from tests.sim.conftest import SimRun, extra_labels, run_with_extra
 
 NAME = "shift_workers"
 
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> SimRun:
-    out = tmp_path_factory.mktemp("sim-shift-workers")
-    return load(out, simulate(out, seed=7, scale=0.1, days=2, extra=[NAME]))
+    return run_with_extra(tmp_path_factory, NAME, seed=7, scale=0.1)
 
 
 @pytest.fixture(scope="module")
@@ -41,11 +38,8 @@ def _prefix(ip: str | None) -> str:
 
 
 def test_only_with_extra(sim: SimRun, run: SimRun, events: list[ApiCall]) -> None:
-    assert NAME in EXTRAS and NAME not in {p.name for p in POPULATIONS}
-    assert not [a for a, row in sim.labels.items() if row["population"] == NAME]
-    accounts = {a for a, row in run.labels.items() if row["population"] == NAME}
-    assert len(accounts) >= 10 and {e.account_id for e in events} == accounts
-    rows = [run.labels[a] for a in accounts]
+    rows = extra_labels(sim, run, NAME)
+    assert len(rows) >= 10 and {e.account_id for e in events} == {r["account_id"] for r in rows}
     assert {(r["label"], r["campaign_id"]) for r in rows} == {("attack", "camp-07-shift_workers")}
     assert [c["tactic"] for c in run.campaigns if c["population"] == NAME] == [
         "human_shift_harvesting"
