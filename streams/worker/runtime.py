@@ -384,9 +384,11 @@ class WorkerRuntime:
             return
         buffer = self._evidence_buffer
         buffer.extend(found)
-        if len(buffer) >= MAX_BATCH:
-            self._evidence_buffer = []
-            self._send_evidence(b"campaigns", batch_to_bytes(buffer), None)
+        # One update can bring a key's relink (links.RELINK_GROWTH: up to a few hundred
+        # pairs) and one batch of updates several: records stay at MAX_BATCH pairs.
+        while len(buffer) >= MAX_BATCH:
+            self._send_evidence(b"campaigns", batch_to_bytes(buffer[:MAX_BATCH]), None)
+            del buffer[:MAX_BATCH]
 
     def _decode_internal(self, record: SourceRecord, decode: Callable[[bytes], _T]) -> _T | None:
         """An internal topic's record decoded, or None after reporting why it is not."""

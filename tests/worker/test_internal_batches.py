@@ -220,3 +220,17 @@ def test_link_batches_round_trip(updates: list[LinkUpdate]) -> None:
 @given(st.lists(_evidences, min_size=1, max_size=12))
 def test_evidence_batches_round_trip(evidences: list[PairEvidence]) -> None:
     assert pair_evidence_from_bytes(batch_to_bytes(evidences)) == evidences
+
+
+def test_evidence_records_hold_at_most_a_batch_however_much_one_link_batch_yields() -> None:
+    """A batch of link updates can yield many pairs (each suspect a few partners, and a
+    key growing stronger relinks its suspects): they leave in records of at most
+    ``MAX_BATCH`` pairs, none lost."""
+    h = LiveHarness()
+    updates = [LinkUpdate("pay:card", f"acct-{i}", T0_MS + i, 0.8, 20) for i in range(MAX_BATCH)]
+    partition = key_partition("pay:card", PARTITIONS)
+    h.runtime.handle_link(SourceRecord("links", partition, 0, batch_to_bytes(updates)))
+    h.runtime.flush_batches()
+    sizes = [len(pair_evidence_from_bytes(v)) for v in h.evidence]
+    assert len(sizes) >= 3 and max(sizes) == MAX_BATCH
+    assert sum(sizes) == h.runtime.counters.evidence > 2 * MAX_BATCH
