@@ -251,8 +251,11 @@ class DecayingEvidenceGraph:
 
         Peeling drops, repeatedly, every node with fewer than ``min_degree`` strong edges
         inside (its k-core): one chance strong edge does not pull an account into a
-        group, and a single bridge does not merge two groups. Returns (the whole
-        component, the connected groups of what remains).
+        group, and an account linked once to each of two groups does not merge them. A
+        group of fewer than ``SMALL_COMPONENT`` needs two links a member (a triangle of
+        three is a group), decided on the group itself: accounts hanging on by one link
+        are peeled first and cannot make it stricter. Returns (the whole component, the
+        connected groups of what remains).
         """
         edges, adjacent = self._edges, self._adjacent
         half_life = self.half_life_ms
@@ -293,33 +296,17 @@ class DecayingEvidenceGraph:
                     frontier.append(other)
                 theirs.add(node)
         nodes = set(strong)
-        if len(nodes) < SMALL_COMPONENT:
-            min_degree = min(min_degree, 2)  # a triangle of three is a group
-        weak = [n for n, peers in strong.items() if len(peers) < min_degree]
-        while weak:
-            node = weak.pop()
-            if node not in strong:
-                continue
-            for other in strong.pop(node):
-                theirs = strong.get(other)
-                if theirs is not None:
-                    theirs.discard(node)
-                    if len(theirs) == min_degree - 1:
-                        weak.append(other)
+        small = min(min_degree, 2)
+        _peel(strong, small)
         groups: list[set[str]] = []
-        seen: set[str] = set()
-        for node in sorted(strong):
-            if node in seen:
+        for group in _connected(strong):
+            if len(group) < SMALL_COMPONENT or min_degree <= small:
+                groups.append(group)
                 continue
-            group = {node}
-            frontier = [node]
-            while frontier:
-                for other in strong[frontier.pop()]:
-                    if other not in group:
-                        group.add(other)
-                        frontier.append(other)
-            seen |= group
-            groups.append(group)
+            inside = {n: strong[n] for n in group}  # a component: its peers are inside
+            _peel(inside, min_degree)
+            groups.extend(_connected(inside))
+        groups.sort(key=min)
         return nodes, groups
 
     def kind_totals(self, members: frozenset[str], ts_ms: int) -> dict[str, float]:
@@ -406,6 +393,40 @@ class DecayingEvidenceGraph:
             graph._adjacent.setdefault(a, set()).add(b)
             graph._adjacent.setdefault(b, set()).add(a)
         return graph
+
+
+def _peel(strong: dict[str, set[str]], min_degree: int) -> None:
+    """Drop, repeatedly, every node with fewer than ``min_degree`` peers (in place)."""
+    weak = [n for n, peers in strong.items() if len(peers) < min_degree]
+    while weak:
+        node = weak.pop()
+        if node not in strong:
+            continue
+        for other in strong.pop(node):
+            theirs = strong.get(other)
+            if theirs is not None:
+                theirs.discard(node)
+                if len(theirs) == min_degree - 1:
+                    weak.append(other)
+
+
+def _connected(strong: dict[str, set[str]]) -> list[set[str]]:
+    """The connected groups of ``strong`` (node -> peers), smallest member first."""
+    groups: list[set[str]] = []
+    seen: set[str] = set()
+    for node in sorted(strong):
+        if node in seen:
+            continue
+        group = {node}
+        frontier = [node]
+        while frontier:
+            for other in strong[frontier.pop()]:
+                if other not in group:
+                    group.add(other)
+                    frontier.append(other)
+        seen |= group
+        groups.append(group)
+    return groups
 
 
 @dataclass(frozen=True, slots=True)

@@ -244,3 +244,72 @@ def test_min_scale_is_where_the_strength_is_reached(
         return
     assert link.combine(anchors, corroboration, scale) == pytest.approx(strength, rel=1e-9)
     assert link.combine(anchors, corroboration, scale * 0.999) < strength
+
+
+# --- groups: the k-core of strong links ---------------------------------------------------
+
+
+def _linked(pairs: list[tuple[str, str]]) -> DecayingEvidenceGraph:
+    graph = DecayingEvidenceGraph(1_000, 10_000, HOUR)
+    for a, b in pairs:
+        graph.add_evidence(a, b, 2.0, 0, "card")
+    return graph
+
+
+def _groups(graph: DecayingEvidenceGraph, start: str) -> list[frozenset[str]]:
+    _, groups = graph.core_groups(start, 1.0, 0, 1_000, 3)
+    return [frozenset(g) for g in groups]
+
+
+def _ring(names: list[str]) -> list[tuple[str, str]]:
+    return [(a, names[(i + 1) % len(names)]) for i, a in enumerate(names)]
+
+
+def test_a_small_group_needs_two_strong_links_a_member_a_large_one_three() -> None:
+    assert _groups(_linked(_ring(["a", "b", "c"])), "a") == [frozenset("abc")]
+    assert _groups(_linked([("a", "b"), ("b", "c")]), "a") == []  # a chain is no group
+    ring = [f"m{i}" for i in range(10)]  # ten accounts, each linked to two: chance
+    assert _groups(_linked(_ring(ring)), "m0") == []
+
+
+def test_an_account_linked_once_to_each_of_two_large_groups_does_not_merge_them() -> None:
+    left, right = [f"l{i}" for i in range(8)], [f"r{i}" for i in range(8)]
+    dense = [(a, b) for side in (left, right) for i, a in enumerate(side) for b in side[i + 1 :]]
+    graph = _linked([*dense, ("l0", "go-between"), ("go-between", "r0")])
+    assert sorted(_groups(graph, "l0"), key=min) == [frozenset(left), frozenset(right)]
+
+
+def test_accounts_hanging_on_by_one_link_do_not_make_a_small_group_stricter() -> None:
+    """Six accounts linked in a ring with two chords are a group; three more accounts
+    each linked to one of them (a first impression, a shared exit) make the component
+    nine strong, but they leave the group, and the group stays whole."""
+    six = ["a", "b", "c", "d", "e", "f"]
+    core = [*_ring(six), ("a", "d"), ("b", "e")]
+    assert _groups(_linked(core), "a") == [frozenset(six)]
+    hanging = [("c", "x"), ("f", "y"), ("y", "z")]
+    nodes, _ = _linked([*core, *hanging]).core_groups("a", 1.0, 0, 1_000, 3)
+    assert len(nodes) == 9
+    assert _groups(_linked([*core, *hanging]), "a") == [frozenset(six)]
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 13), st.integers(0, 13)).filter(lambda p: p[0] != p[1]),
+        max_size=60,
+    )
+)
+def test_every_member_of_a_group_holds_its_links_inside_it(pairs: list[tuple[int, int]]) -> None:
+    """Two strong links inside a group of fewer than eight, three inside a larger one;
+    groups are disjoint and connected."""
+    graph = _linked([(f"n{a:02}", f"n{b:02}") for a, b in pairs])
+    seen: set[str] = set()
+    for start in graph.nodes():
+        for group in _groups(graph, start):
+            need = 2 if len(group) < 8 else 3
+            for member in group:
+                inside = [p for p in graph.neighbours(member) if p in group]
+                assert len(inside) >= need
+            assert len(group) >= 3
+            if start in group:
+                assert not (group & seen) or group <= seen
+        seen |= {m for g in _groups(graph, start) for m in g}
