@@ -68,6 +68,10 @@ IMPLIED_BY: dict[str, str] = {"wake": "sync"}
 
 _SKETCH_K = 64  # distinct-count sketch size: exact up to 64 accounts, ~12% error beyond
 HOT_KEYS = 1024  # live key states per partition; the rest wait as bytes
+# A key links its held suspects again once its strength grew this much since it last did:
+# a fleet's first pairs were announced while the key held a few suspects, weak evidence
+# that no later announcement renews (a light account announces a key once or twice).
+RELINK_GROWTH = 1.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +175,7 @@ class KeyState:
     what they do; it counts as ``undecided_weight`` of a member until it is judged.
     """
 
-    __slots__ = ("_sampled", "_suspects", "_undecided", "members")
+    __slots__ = ("_sampled", "_suspects", "_undecided", "members", "relinked")
 
     def __init__(self) -> None:
         self.members = DistinctCounter(_SKETCH_K)  # every account seen with the key
@@ -184,6 +188,8 @@ class KeyState:
         # Undecided members in the sample: hash -> that announcement. Kept only once the
         # key has had a suspect (its concentration matters only then); at most k + 1.
         self._undecided: dict[int, int] | None = None
+        # The strength at which the key last linked all its held suspects (0: never).
+        self.relinked = 0.0
 
     @property
     def suspects(self) -> Mapping[str, tuple[int, float, int]]:
@@ -264,10 +270,12 @@ class KeyState:
         state: list[Any] = [self.members.to_state(), [[a, *v] for a, v in self.suspects.items()]]
         sampled = sorted(self._sampled.items()) if self._sampled else []
         undecided = sorted(self._undecided.items()) if self._undecided else []
-        if sampled or undecided:
+        if sampled or undecided or self.relinked:
             state.append(sampled)
-        if undecided:
+        if undecided or self.relinked:
             state.append(undecided)
+        if self.relinked:
+            state.append(self.relinked)
         return orjson.dumps(state)
 
     @classmethod
@@ -285,6 +293,8 @@ class KeyState:
             state._sampled = {int(h): int(ts) for h, ts in rest[0]}
         if len(rest) > 1 and rest[1]:
             state._undecided = {int(h): int(ts) for h, ts in rest[1]}
+        if len(rest) > 2:
+            state.relinked = float(rest[2])
         return state
 
 
@@ -449,7 +459,29 @@ class LinkStage:
             )
             if len(evidence) >= params.partners:
                 break
+        if state.relinked <= 0.0:
+            state.relinked = strength
+        elif strength >= state.relinked * RELINK_GROWTH and len(suspects) > params.partners + 1:
+            state.relinked = strength
+            evidence.extend(self._relink(suspects, key, strength, account))
         return evidence
+
+    def _relink(
+        self, suspects: Mapping[str, tuple[int, float, int]], key: str, strength: float, skip: str
+    ) -> list[PairEvidence]:
+        """Pair evidence at ``strength`` between every held suspect and the ``partners``
+        held before it (the newest, ``skip``, is linked already). Each pair is dated and
+        scored as when the later of the two announced the key, as if the key had been this
+        strong then: what is new is the key's weight, not the accounts' evidence, so a
+        relink renews no pair against decay."""
+        partners = self.params.partners
+        held = [(a, v) for a, v in suspects.items() if a != skip]
+        out: list[PairEvidence] = []
+        for i, (a, (ts_a, raw_a, events_a)) in enumerate(held):
+            for b, (ts_b, raw_b, events_b) in held[max(0, i - partners) : i]:
+                ts = max(ts_a, ts_b)
+                out.append(PairEvidence(a, b, strength, key, ts, raw_a, raw_b, events_a, events_b))
+        return out
 
     def drain_changes(self) -> list[tuple[str, bytes | None]]:
         """Changed keys as (key, state) and dropped keys as (key, None), for checkpoints."""

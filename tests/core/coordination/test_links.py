@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import random
 from typing import Any
 
@@ -11,10 +12,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from streams.core.alerts import Alert
+from streams.core.coordination.campaigns import CampaignParams, CampaignStage
 from streams.core.coordination.crowd import FLOOR
 from streams.core.coordination.links import (
     CROWD_KINDS,
     KIND_WEIGHTS,
+    RELINK_GROWTH,
     KeyState,
     LinkParams,
     LinkStage,
@@ -184,6 +188,55 @@ def test_a_new_suspect_is_linked_to_the_most_recent_partners_only() -> None:
     assert [e.b for e in evidence] == ["new", "s9", "s8", "s6"]
 
 
+def test_a_key_links_its_first_suspects_again_once_it_grew_stronger() -> None:
+    """A fleet's first accounts on its fingerprint were paired while the key held two
+    suspects among ordinary members: weak evidence. As the fleet arrives, the key's
+    evidence grows, and those first pairs are linked again at its present strength."""
+    stage = LinkStage(LinkParams())
+    feed(stage, [upd("tls:t", f"dev-{i}", T0 + i, NORMAL) for i in range(6)])
+    first = feed(stage, [upd("tls:t", f"bot-{i}", T0 + MINUTE + i) for i in range(2)])
+    assert len(first) == 1
+    later = feed(stage, [upd("tls:t", f"bot-{i}", T0 + 2 * MINUTE + i) for i in range(2, 12)])
+    again = [e for e in later if {e.a, e.b} == {"bot-0", "bot-1"}]
+    assert again and again[-1].weight >= RELINK_GROWTH * first[0].weight
+    # At the strength the key gave its newest suspect then, dated and scored as the pair
+    # was first: the key's weight is new, not the accounts' evidence.
+    newest = {e.weight for e in later if e.ts_ms > T0 + 2 * MINUTE}
+    assert again[-1].weight in newest
+    assert (again[-1].ts_ms, again[-1].raw_a, again[-1].events_a) == (first[0].ts_ms, SUSPECT, 50)
+
+
+def test_a_fleets_first_accounts_on_its_own_fingerprint_join_its_campaign() -> None:
+    """On a fingerprint only a fleet uses, its first two accounts were paired while two
+    or three suspects gave weak support (below ``edge_min``): without a relink they
+    never joined the campaign their fingerprint names, and it alerted one account later."""
+    links, campaigns = LinkStage(LinkParams()), CampaignStage(CampaignParams())
+    alerts: list[Alert] = []
+    for i in range(12):
+        update = upd("tls:stack", f"bot-{i:02}", T0 + (i + 1) * MINUTE, SUSPECT, 6)
+        for evidence in links.process(update):
+            alerts += campaigns.process(evidence)
+    alerts += campaigns.flush()
+    assert len(alerts[0].account_ids) == 5  # from the fifth account on
+    assert alerts[-1].account_ids == tuple(f"bot-{i:02}" for i in range(12))
+
+
+def test_a_key_relinks_only_when_its_strength_grew_by_a_step() -> None:
+    """Bounded: each relink pairs every held suspect with a few before it, and comes only
+    once the key is ``RELINK_GROWTH`` times as strong as at the last one."""
+    params = LinkParams()
+    stage = LinkStage(params)
+    feed(stage, [upd("tls:t", f"dev-{i}", T0 + i, NORMAL) for i in range(50)])
+    relinks: list[float] = []
+    for i in range(300):
+        evidence = stage.process(upd("tls:t", f"bot-{i % 120}", T0 + MINUTE + i))
+        assert len(evidence) <= params.partners * (params.max_suspects + 1)
+        if len(evidence) > params.partners:
+            relinks.append(evidence[-1].weight)
+    assert len(relinks) >= 2
+    assert all(b >= RELINK_GROWTH * a for a, b in itertools.pairwise(relinks))
+
+
 def test_max_suspects_holds() -> None:
     stage = LinkStage(LinkParams(max_suspects=3, partners=10))
     feed(stage, [upd("pay:card", f"s{i}", T0 + i) for i in range(6)])
@@ -249,6 +302,7 @@ def test_key_state_round_trips() -> None:
     assert again.to_bytes() == state.to_bytes()
     assert again.concentration() == state.concentration()
     assert list(again.suspects.items()) == list(state.suspects.items())
+    assert again.relinked == state.relinked > 0
 
 
 def _fleet_key(stage: LinkStage, key: str, ordinary: int, suspects: int, ts: int = T0) -> KeyState:
@@ -414,7 +468,7 @@ def test_undecided_marks_round_trip_and_older_checkpoints_still_read() -> None:
     assert again.to_bytes() == state.to_bytes()
     weighted = state.concentration(0, T0, params.undecided_weight)
     assert again.concentration(0, T0, params.undecided_weight) == weighted == pytest.approx(5 / 7.5)
-    members, suspects, sampled, _ = orjson.loads(state.to_bytes())
+    members, suspects, sampled, *_ = orjson.loads(state.to_bytes())
     previous = KeyState.from_bytes(orjson.dumps([members, suspects, sampled]))
     assert previous.concentration(0, T0, params.undecided_weight) == pytest.approx(5 / 10)
 
