@@ -39,6 +39,9 @@ from streams.core.scoring import CLEAR_EVENTS, CLEARLY_HARVEST
 from streams.core.verdicts import Verdict
 
 _STATE_VERSION = 2
+# Infrastructure kinds that contain another kind's keys (an ASN its address blocks): not a
+# second key of the family when counting a pair's shared keys (``CampaignStage._shared``).
+_CONTAINING = frozenset({"asn"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,9 +344,17 @@ class CampaignStage:
         )
 
     def _shared(self, a: str, b: str, family: str) -> int:
-        """Distinct keys of ``family`` both accounts were recently linked through."""
+        """Distinct keys of ``family`` both accounts were recently linked through, an
+        ASN not counted: it holds the address blocks, so two accounts on one block share
+        its ASN too, and that is still one block in common."""
         mine, theirs = self.keys.get(a, {}), self.keys.get(b, {})
-        return sum(1 for k in mine if k in theirs and INFRASTRUCTURE.get(kind_of(k)) == family)
+        return sum(
+            1
+            for k in mine
+            if k in theirs
+            and (kind := kind_of(k)) not in _CONTAINING
+            and INFRASTRUCTURE.get(kind) == family
+        )
 
     def _note(self, account: str, raw: float, events: int, ts: int, key: str) -> None:
         member = self.members.get(account)

@@ -277,6 +277,30 @@ def test_a_first_impression_on_a_proxys_address_block_does_not_link() -> None:
     assert any(stage.graph.weight("home-1", h, ts) >= params.edge_min for h in pool)
 
 
+@pytest.mark.parametrize("order", [("asn:7922", "net:198.51.100"), ("net:198.51.100", "asn:7922")])
+def test_a_home_user_on_a_proxys_block_and_its_asn_shares_one_block_not_two(
+    order: tuple[str, str],
+) -> None:
+    """Every account on an address block is also on its ASN (the accounts stage
+    announces both): a borderline home user on one of a pool's blocks shares one block,
+    and stays capped below ``edge_min``; accounts meeting on two blocks still link."""
+    params = CampaignParams()
+    stage = CampaignStage(params)
+    links = LinkStage(LinkParams())
+    pool = [f"h{n}" for n in range(10)]
+    evidence = announce(links, pool, "net:198.51.100", T0, raw=0.85, events=30)
+    evidence += announce(links, pool, "asn:7922", T0, raw=0.85, events=30)
+    feed(stage, evidence)
+    ts = T0 + MINUTE
+    home = [e for key in order for e in announce(links, ["home"], key, ts, raw=0.6, events=8)]
+    feed(stage, home)
+    assert all(stage.graph.weight("home", h, ts) < params.edge_min for h in pool)
+    # A second block in common is a pool shared block after block.
+    ts += MINUTE
+    feed(stage, announce(links, ["home", *pool], "net:203.0.113", ts, raw=0.6, events=8))
+    assert any(stage.graph.weight("home", h, ts + MINUTE) >= params.edge_min for h in pool)
+
+
 def test_a_proxy_pool_shared_block_after_block_links() -> None:
     """Accounts meeting on several distinct address blocks share a pool, not a chance,
     even while they look only borderline harvest-like."""
