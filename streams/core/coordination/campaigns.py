@@ -488,12 +488,15 @@ class CampaignStage:
         score, pooled, requests = self.score(group.members)
         if score < self.params.threshold:
             return None
+        listed = self._listed(group.members)
+        if len(listed) < self.params.min_accounts:
+            return None
         severity = severity_for(score)
         previous = self.raised.get(group.id)
         if previous is None:
-            raised = _Raised(campaign_alert_id(group.id), 1, severity, group.members, ts, score)
+            raised = _Raised(campaign_alert_id(group.id), 1, severity, listed, ts, score)
         else:
-            joined = len(group.members - previous.members)
+            joined = len(listed - previous.members)
             escalated = severity_rank(severity) > severity_rank(previous.severity)
             # A growing fleet re-alerts when it grew by a tenth, or after an hour with
             # any newcomer: a version per member would flood the consumers.
@@ -508,13 +511,15 @@ class CampaignStage:
                 previous.alert_id,
                 previous.version + 1,
                 SEVERITIES[top],
-                previous.members | group.members,
+                previous.members | listed,
                 ts,
                 max(score, previous.score),
             )
         self.raised[group.id] = raised
         self.changed = True
         reasons, evidence = self._explain(group.members, ts, pooled, requests)
+        if undecided := len(group.members) - len(listed):
+            evidence["undecided_members"] = undecided  # linked, not named yet
         return Alert(
             alert_id=raised.alert_id,
             version=raised.version,
@@ -527,6 +532,26 @@ class CampaignStage:
             reasons=reasons,
             evidence=evidence,
             model_version=self.params.model_version,
+        )
+
+    def _listed(self, members: frozenset[str]) -> frozenset[str]:
+        """The members a campaign alert names: all but the *undecided*, whose one to
+        three requests scored below ``clear_raw`` (a first impression, not a judgement).
+
+        An undecided member still counts in its group's links and score (a fleet's
+        human-looking first prompts are part of the fleet), but is named only once the
+        detector judges it a suspect on its fourth request. A developer whose first
+        answer ran long, on the same stock client as a fleet and waking in the same ten
+        minutes as some of its accounts, is judged below the suspect bar by then and is
+        never named."""
+        p = self.params
+        return frozenset(
+            a
+            for a in members
+            if a in self.confirmed
+            or (m := self.members.get(a)) is None
+            or m.raw >= p.clear_raw
+            or m.events >= p.clear_events
         )
 
     def _explain(

@@ -230,6 +230,41 @@ def test_a_members_first_impression_counts_as_two_requests() -> None:
     assert heavy and heavy[-1].score == pytest.approx(0.6 * 300 / 308, abs=1e-4)
 
 
+def test_a_first_impression_is_named_only_once_it_is_judged() -> None:
+    """An account linked into a fleet on its first requests, scoring below the clear bar
+    (a developer whose first answer ran long, on the fleet's stock client), counts in
+    the group but is not named until its fourth request says it is a suspect."""
+    links = LinkStage(LinkParams())
+    stage = CampaignStage(CampaignParams())
+    fleet = ["f1", "f2", "f3", "f4"]
+    evidence = announce(links, fleet, CARD, T0)
+    evidence += announce(links, ["dev"], CARD, T0 + MINUTE, raw=0.55, events=1)
+    alerts = feed(stage, evidence)
+    assert stage.graph.weight("dev", "f4", T0 + MINUTE) >= stage.params.edge_min
+    assert alerts and all("dev" not in a.account_ids for a in alerts)
+    assert alerts[-1].account_ids == tuple(fleet)
+    assert alerts[-1].evidence["members"] == 5 and alerts[-1].evidence["undecided_members"] == 1
+    # Judged a suspect on its fourth request: named in the next version.
+    later = feed(stage, announce(links, ["dev"], CARD, T0 + HOUR, raw=0.55, events=4))
+    assert later and later[-1].account_ids == ("dev", *fleet)
+    assert "undecided_members" not in later[-1].evidence
+    assert later[-1].version == alerts[-1].version + 1
+
+
+def test_a_campaign_waits_for_three_members_it_can_name() -> None:
+    """Two clearly harvest-like accounts and two first impressions on one card: a group
+    of four with a high score, but an alert names at least ``min_accounts`` accounts,
+    so it waits until one of the newcomers is judged."""
+    links = LinkStage(LinkParams())
+    stage = CampaignStage(CampaignParams())
+    evidence = announce(links, ["c1", "c2"], CARD, T0, raw=0.9, events=30)
+    evidence += announce(links, ["u1", "u2"], CARD, T0 + MINUTE, raw=0.6, events=1)
+    assert feed(stage, evidence) == []
+    assert stage.graph.groups(stage.params.edge_min, T0 + MINUTE, min_size=4)
+    judged = feed(stage, announce(links, ["u1"], CARD, T0 + HOUR, raw=0.6, events=4))
+    assert judged and judged[-1].account_ids == ("c1", "c2", "u1")
+
+
 def test_a_single_weak_kind_of_evidence_does_not_link() -> None:
     params = CampaignParams()
     accounts = [f"t{i}" for i in range(8)]
