@@ -32,8 +32,8 @@ bench: $(STAMP)
 	$(BIN)/python -m pytest tests/core -o addopts="" --benchmark-only -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check streams tests
-	$(BIN)/ruff format --check streams tests
+	$(BIN)/ruff check streams tests docs
+	$(BIN)/ruff format --check streams tests docs
 	$(BIN)/mypy
 
 clean:

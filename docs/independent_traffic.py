@@ -1,0 +1,622 @@
+"""A second traffic generator, written apart from ``streams.sim`` to check that detection
+generalises: other phrasing, other distributions, other fleets.
+
+Not part of the package and deliberately plain: 1,500 developers, a campus class behind
+one NAT, an enterprise's 200 accounts on one card, three benchmark customers, three
+resellers and a hackathon, against three fleets (a browser-fingerprinted fleet on a
+residential proxy pool, a quiet fleet on a popular SDK and its own addresses, and a
+release-day pivot fleet). Three days from 2026-03-02; the figures in docs/detection.md
+are for seeds 1 to 3.
+
+    python docs/independent_traffic.py SEED OUTDIR
+    distillguard backtest OUTDIR/events.jsonl.gz --labels OUTDIR/labels.csv
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import json
+import os
+import random
+import sys
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+R = random.Random(0)  # seeded in main()
+SEED = 0
+START = datetime(2026, 3, 2, tzinfo=UTC)
+DAYS = 3
+END = START + timedelta(days=DAYS)
+RELEASE = START + timedelta(days=1, hours=17)
+MODELS_OLD = ["orca-2-large", "orca-2-medium", "orca-2-small"]
+MODEL_NEW = "orca-3-large"
+rows: list[dict[str, Any]] = []
+labels: list[tuple[str, str, str, str]] = []
+
+
+def h(*parts: object) -> str:
+    return hashlib.sha1("|".join(map(str, parts)).encode()).hexdigest()[:16]
+
+
+def iso(t: datetime) -> str:
+    return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}Z"
+
+
+SDKS = [
+    ("anthropic-sdk-python/0.39.0", "t13d1516h2_8daaf6152771_02713d6af862"),
+    ("openai-node/4.67.1", "t13d1517h2_8daaf6152771_b0da82dd1658"),
+    ("python-requests/2.32.3", "t13d1812h1_85036bcba153_375ca2c5e164"),
+    ("curl/8.7.1", "t13d3112h2_e8f1e7e78f70_6bebaf5329ac"),
+    ("langchain/0.3.7 python/3.12", "t13d1516h2_8daaf6152771_02713d6af862"),
+]
+BROWSERS = [
+    (
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/130.0",
+        "t13d1517h2_8daaf6152771_b1ff8ab2d16f",
+    ),
+    (
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) Safari/605.1.15",
+        "t13d2014h2_a09f3c656075_14788d8d241b",
+    ),
+]
+COUNTRIES = ["US", "GB", "DE", "FR", "IN", "BR", "JP", "CA", "AU", "NL", "SG", "KR"]
+
+
+def _ip(first: list[int]) -> str:
+    a = R.choice(first)
+    b = R.randint(0, 255)
+    c = R.randint(0, 255)
+    return f"{a}.{b}.{c}.{R.randint(1, 254)}"
+
+
+def resid_ip() -> tuple[str, int]:
+    return _ip([24, 73, 98, 174, 86, 91, 2, 81]), R.choice(
+        [7922, 701, 3320, 5089, 2856, 12322, 20115, 22773, 3215, 6830]
+    )
+
+
+def cloud_ip() -> tuple[str, int]:
+    return _ip([34, 35, 52, 54, 3, 13]), R.choice([16509, 15169, 8075])
+
+
+WORDS = [
+    "apple",
+    "river",
+    "engine",
+    "market",
+    "signal",
+    "vector",
+    "garden",
+    "budget",
+    "invoice",
+    "cluster",
+    "sensor",
+    "ticket",
+    "migration",
+    "query",
+    "cache",
+    "token",
+    "latency",
+    "schema",
+    "widget",
+    "report",
+]
+DEV_ASKS = [
+    "why does my {l} function return None when {w} is empty",
+    "refactor this {l} class so the {w} logic is testable",
+    "what's the idiomatic way to parse {w} in {l}",
+    "fix this stack trace from our {w} service",
+    "write a regex for {w} ids",
+    "summarize this meeting transcript about the {w} rollout",
+    "draft a polite email to a customer about the {w} delay",
+    "convert this SQL to pandas: select {w} from orders",
+    "what is wrong with this dockerfile for the {w} worker",
+    "explain the difference between {w} and {w2} in plain words",
+]
+FOLLOWUPS = [
+    "that didn't work, same error",
+    "can you make it shorter",
+    "ok and how do I test that",
+    "thanks, now add logging",
+    "what about edge cases?",
+]
+LANGS = ["python", "typescript", "go", "rust", "java", "sql"]
+DOMAINS = {
+    "math": [
+        "prove that the sum of the first n odd numbers is n squared",
+        "find all real x with x^3 - 6x^2 + 11x - 6 = 0",
+        "evaluate the integral of x e^x from 0 to 1",
+    ],
+    "physics": [
+        "a 2 kg block slides down a 30 degree incline with friction 0.2; find its acceleration",
+        "derive the period of a pendulum for small angles",
+    ],
+    "chemistry": [
+        "balance the redox reaction of permanganate with iron(II) in acid",
+        "predict the major product of the bromination of toluene",
+    ],
+    "law": [
+        "analyze whether a verbal contract for the sale of land is enforceable under the "
+        "statute of frauds"
+    ],
+    "medicine": [
+        "a 54 year old presents with chest pain radiating to the jaw; give a differential diagnosis"
+    ],
+    "code": [
+        "implement an LRU cache with O(1) operations",
+        "write a function that detects a cycle in a directed graph",
+    ],
+    "economics": ["explain the effect of a price ceiling below equilibrium on deadweight loss"],
+    "biology": ["describe how CRISPR-Cas9 introduces a double strand break"],
+    "history": ["assess the causes of the collapse of the Bronze Age civilizations"],
+    "logic": [
+        "three boxes are mislabeled apples, oranges, mixed; how many draws to fix the labels"
+    ],
+}
+HARVEST_WRAPS = [
+    "Provide a comprehensive solution to the following problem. Lay out every intermediate "
+    "step of your reasoning before stating the final answer.\n\nProblem: {p}",
+    "You are an expert tutor. Think carefully and explain your full thought process, then "
+    "give the answer in a box.\n{p}",
+    "{p}\n\nBefore answering, reason through the problem in detail. After the answer, rate "
+    "the quality of your own solution from 1-10 against a rubric of correctness, clarity "
+    "and completeness.",
+    "Task ({d}): {p}. Respond with a detailed derivation, all steps included, and a final "
+    "concise answer.",
+]
+SOFT_WRAPS = [
+    "Can you help me with this: {p}? I'd like to understand how you get there.",
+    "{p} -- explain like I'm a grad student, please show how you reason about it",
+    "Question about {d}: {p}",
+]
+
+
+class Acct:
+    """One account and its label row."""
+
+    def __init__(
+        s,
+        pop: str,
+        label: str,
+        camp: str | None = None,
+        created: datetime | None = None,
+        channel: str = "self_serve",
+        pay: str | None = None,
+        org: str | None = None,
+        country: str | None = None,
+    ) -> None:
+        s.id = "u_" + h(SEED, pop, R.random())
+        s.pop = pop
+        s.label = label
+        s.camp = camp
+        s.created = created or START - timedelta(days=R.uniform(20, 900))
+        s.channel = channel
+        s.pay = pay or h("card", R.random())
+        s.org = org or h("org", R.random())
+        s.country = country or R.choice(COUNTRIES)
+        s.keys = [h("key", R.random()) for _ in range(R.randint(1, 3))]
+        labels.append((s.id, label, camp or "", pop))
+
+
+def emit(
+    a: Acct,
+    t: datetime,
+    prompt: str,
+    *,
+    ip: str,
+    asn: int,
+    ua: str,
+    tls: str,
+    model: str | None = None,
+    temp: float | None = None,
+    mt: int | None = None,
+    out_med: float = 400,
+    in_med: float = 300,
+    conv: str | None = None,
+    turn: int = 1,
+    sp: str | None = None,
+    status: int = 200,
+    stop: str | None = None,
+    tools: int = 0,
+) -> None:
+    if t >= END or t < START:
+        return
+    model = model or (R.choice(MODELS_OLD[:2]) if t < RELEASE or R.random() < 0.7 else MODEL_NEW)
+    out = max(1, int(R.lognormvariate(0, 0.6) * out_med))
+    inp = max(5, int(R.lognormvariate(0, 0.5) * in_med))
+    if mt is not None and out >= mt:
+        out = mt
+        stop = "max_tokens"
+    if status != 200:
+        out = 0
+    ev: dict[str, Any] = {
+        "event_id": str(uuid.UUID(int=R.getrandbits(128))),
+        "ts": iso(t),
+        "account_id": a.id,
+        "model": model,
+        "input_tokens": inp,
+        "output_tokens": out,
+        "org_id": a.org,
+        "api_key_id": R.choice(a.keys),
+        "account_created_at": iso(a.created),
+        "signup_channel": a.channel,
+        "payment_fingerprint": a.pay,
+        "ip": ip,
+        "asn": asn,
+        "country": a.country,
+        "user_agent": ua,
+        "tls_fingerprint": tls,
+        "endpoint": "/v1/messages",
+        "status": status,
+        "latency_ms": int(R.uniform(300, 9000)),
+        "stop_reason": stop or ("end_turn" if status == 200 else None),
+        "prompt": prompt,
+    }
+    if mt is not None:
+        ev["max_tokens"] = mt
+    if temp is not None:
+        ev["temperature"] = temp
+    if conv:
+        ev["conversation_id"] = conv
+        ev["turn"] = turn
+    if sp:
+        ev["system_prompt_hash"] = sp
+    if tools:
+        ev["tool_calls"] = tools
+    rows.append(ev)
+
+
+def dev_prompt() -> str:
+    return (
+        R.choice(DEV_ASKS).format(l=R.choice(LANGS), w=R.choice(WORDS), w2=R.choice(WORDS))
+        + " "
+        + " ".join(R.choices(WORDS, k=R.randint(0, 12)))
+    )
+
+
+def workday_sessions(tz: float, per_day: float, fn: Callable[[datetime], None]) -> None:
+    for d in range(DAYS):
+        for _ in range(max(0, int(R.gauss(per_day, per_day / 2)))):
+            hour = R.gauss(14, 3) - tz
+            fn(START + timedelta(days=d, hours=hour))
+
+
+def developers(n: int) -> None:
+    for _ in range(n):
+        a = Acct("developer", "benign")
+        tz = R.choice([-8, -5, 0, 1, 5.5, 9])
+        ip, asn = resid_ip()
+        ua, tls = R.choice(SDKS + BROWSERS)
+        temp = R.choice([None, None, 0.7, 1.0, 0.2])
+        mt = R.choice([None, 1024, 2048, 4096])
+        spd = R.uniform(0.3, 5)
+
+        def session(
+            t: datetime,
+            a: Acct = a,
+            ip: str = ip,
+            asn: int = asn,
+            ua: str = ua,
+            tls: str = tls,
+            temp: float | None = temp,
+            mt: int | None = mt,
+        ) -> None:
+            conv = h("c", R.random())
+            turns = 1 if R.random() < 0.45 else R.randint(2, 7)
+            for k in range(turns):
+                p = dev_prompt() if k == 0 else R.choice(FOLLOWUPS)
+                emit(
+                    a,
+                    t,
+                    p,
+                    ip=ip,
+                    asn=asn,
+                    ua=ua,
+                    tls=tls,
+                    temp=temp if R.random() < 0.8 else R.choice([0, 0.5, 1]),
+                    mt=mt,
+                    conv=conv,
+                    turn=k + 1,
+                    out_med=R.choice([200, 400, 800]),
+                    status=429 if R.random() < 0.01 else 200,
+                )
+                t += timedelta(seconds=R.uniform(20, 400))
+
+        workday_sessions(tz, spd, session)
+
+
+def campus(n: int) -> None:
+    ip = "128.32.41.7"
+    asn = 25
+    created0 = START - timedelta(days=R.uniform(5, 30))
+    for _ in range(n):
+        a = Acct(
+            "campus_nat",
+            "benign",
+            created=created0 + timedelta(hours=R.uniform(0, 48)),
+            channel="edu",
+            country="US",
+        )
+        ua, tls = R.choice(BROWSERS + SDKS[:1])
+        for d in range(DAYS):
+            lecture = START + timedelta(days=d, hours=17)  # 9am PST
+            for _ in range(R.randint(2, 12)):
+                t = lecture + timedelta(minutes=R.uniform(0, 110))
+                conv = h("c", R.random())
+                for k in range(R.randint(1, 4)):
+                    dom = R.choice(list(DOMAINS))
+                    p = (
+                        R.choice(SOFT_WRAPS).format(p=R.choice(DOMAINS[dom]), d=dom)
+                        if k == 0
+                        else R.choice(FOLLOWUPS)
+                    )
+                    emit(
+                        a,
+                        t,
+                        p,
+                        ip=ip,
+                        asn=asn,
+                        ua=ua,
+                        tls=tls,
+                        conv=conv,
+                        turn=k + 1,
+                        out_med=600,
+                    )
+                    t += timedelta(seconds=R.uniform(30, 300))
+
+
+def enterprise(n: int) -> None:
+    pay = h("entcard")
+    org = h("entorg")
+    sp = h("entsp")
+    for _ in range(n):
+        a = Acct("enterprise", "benign", channel="enterprise", pay=pay, org=org, country="US")
+        ip = f"198.51.{R.randint(100, 101)}.{R.randint(1, 254)}"
+        ua, tls = SDKS[0]
+
+        def session(t: datetime, a: Acct = a, ip: str = ip, ua: str = ua, tls: str = tls) -> None:
+            p = R.choice(
+                [
+                    "Classify this support ticket into billing/tech/other: ",
+                    "Extract the invoice total and due date from: ",
+                    "Summarize for the account manager: ",
+                ]
+            ) + " ".join(R.choices(WORDS, k=R.randint(10, 40)))
+            emit(
+                a,
+                t,
+                p,
+                ip=ip,
+                asn=64500,
+                ua=ua,
+                tls=tls,
+                temp=0.0,
+                mt=512,
+                sp=sp,
+                out_med=120,
+                in_med=900,
+            )
+
+        workday_sessions(5, R.uniform(2, 20), session)
+
+
+def benchmark(n: int) -> None:
+    for _ in range(n):
+        a = Acct(
+            "benchmark_customer",
+            "benign",
+            channel="enterprise",
+            created=START - timedelta(days=R.uniform(300, 1200)),
+        )
+        ip, asn = cloud_ip()
+        ua, tls = SDKS[0]
+        sp = h("bsp", R.random())
+        for d in range(DAYS):
+            t = START + timedelta(days=d, hours=R.uniform(1, 20))
+            for i in range(R.randint(100, 400)):
+                dom = R.choice(list(DOMAINS))
+                q = R.choice(DOMAINS[dom])
+                options = " ".join(f"({x}) {R.choice(WORDS)}" for x in "ABCD")
+                p = (
+                    f"Question {i}: {q}\nOptions: {options}\n"
+                    "Let's think step by step, then answer with a single letter."
+                )
+                emit(
+                    a,
+                    t,
+                    p,
+                    ip=ip,
+                    asn=asn,
+                    ua=ua,
+                    tls=tls,
+                    temp=0.0,
+                    mt=2048,
+                    sp=sp,
+                    out_med=500,
+                    model=MODEL_NEW if t > RELEASE and R.random() < 0.5 else None,
+                )
+                t += timedelta(seconds=R.uniform(2, 15))
+
+
+def reseller(n: int) -> None:
+    for _ in range(n):
+        a = Acct("reseller", "benign", channel="reseller")
+        sps = [h("rsp", R.random()) for _ in range(40)]
+        pool = [cloud_ip() for _ in range(5)]
+        t = START
+        while t < END:
+            ip, asn = R.choice(pool)
+            conv = h("c", R.random())
+            for k in range(R.randint(1, 5)):
+                emit(
+                    a,
+                    t,
+                    dev_prompt() if k == 0 else R.choice(FOLLOWUPS),
+                    ip=ip,
+                    asn=asn,
+                    ua="router/2.1 (+https://example-router.ai)",
+                    tls=SDKS[2][1],
+                    sp=R.choice(sps),
+                    conv=conv,
+                    turn=k + 1,
+                    temp=R.choice([None, 0.7]),
+                    mt=R.choice([1024, 4096]),
+                )
+            t += timedelta(seconds=R.expovariate(1 / 40))
+
+
+def hackathon(n: int) -> None:
+    t0 = START + timedelta(days=1, hours=15)
+    ip = "203.0.113.50"
+    for _ in range(n):
+        a = Acct(
+            "hackathon",
+            "benign",
+            created=t0 + timedelta(minutes=R.uniform(-60, 90)),
+            channel="startup_program",
+        )
+        ua, tls = R.choice(SDKS)
+        idea = R.choice(WORDS)
+        t = t0 + timedelta(minutes=R.uniform(60, 180))
+        while t < t0 + timedelta(hours=26):
+            emit(
+                a,
+                t,
+                f"for our hackathon {idea} app: " + dev_prompt(),
+                ip=ip if R.random() < 0.8 else resid_ip()[0],
+                asn=64501,
+                ua=ua,
+                tls=tls,
+                temp=0.7,
+                mt=4096,
+                out_med=700,
+                conv=h("c", R.random()),
+            )
+            t += timedelta(minutes=R.expovariate(1 / 25))
+
+
+def harvest_prompt(soft: bool = False) -> str:
+    d = R.choice(list(DOMAINS))
+    p = R.choice(DOMAINS[d]) + f" (variant {R.randint(1, 10**6)})"
+    return (R.choice(SOFT_WRAPS) if soft else R.choice(HARVEST_WRAPS)).format(p=p, d=d)
+
+
+def proxy_fleet(n: int, camp: str) -> None:
+    cards = [h("fc", i, R.random()) for i in range(max(2, n // 20))]
+    proxies = [resid_ip() for _ in range(n * 4)]
+    ua, tls = BROWSERS[0]
+    for _ in range(n):
+        a = Acct(
+            "fleet_proxy",
+            "attack",
+            camp,
+            created=START - timedelta(days=R.uniform(0.5, 4)),
+            pay=R.choice(cards),
+        )
+        t = START + timedelta(hours=R.uniform(0, 24))
+        rate = R.uniform(1.5, 3)  # per hour
+        while t < END:
+            ip, asn = R.choice(proxies)
+            emit(
+                a,
+                t,
+                harvest_prompt(),
+                ip=ip,
+                asn=asn,
+                ua=ua,
+                tls=tls,
+                temp=0.6,
+                mt=8192,
+                out_med=2500,
+                in_med=200,
+            )
+            t += timedelta(hours=R.expovariate(rate))
+
+
+def quiet_fleet(n: int, camp: str) -> None:
+    ua, tls = SDKS[1]
+    for _ in range(n):
+        a = Acct(
+            "fleet_quiet",
+            "attack",
+            camp,
+            created=START - timedelta(days=R.uniform(3, 60)),
+        )
+        ip, asn = resid_ip()
+        t = START + timedelta(hours=R.uniform(0, 36))
+        while t < END:
+            emit(
+                a,
+                t,
+                harvest_prompt(soft=R.random() < 0.5),
+                ip=ip,
+                asn=asn,
+                ua=ua,
+                tls=tls,
+                temp=1.0,
+                mt=4096,
+                out_med=1500,
+            )
+            t += timedelta(hours=R.expovariate(0.4))
+
+
+def pivot_fleet(n: int, camp: str) -> None:
+    ua, tls = SDKS[4]
+    blocks = [f"45.{R.randint(0, 255)}.{R.randint(0, 255)}" for _ in range(6)]
+    for _ in range(n):
+        a = Acct(
+            "fleet_pivot",
+            "attack",
+            camp,
+            created=START - timedelta(days=R.uniform(1, 10)),
+        )
+        t = RELEASE + timedelta(minutes=R.uniform(5, 90))
+        while t < END:
+            emit(
+                a,
+                t,
+                harvest_prompt(),
+                ip=f"{R.choice(blocks)}.{R.randint(1, 254)}",
+                asn=9009,
+                ua=ua,
+                tls=tls,
+                temp=0.0,
+                mt=4096,
+                out_med=3000,
+                model=MODEL_NEW,
+            )
+            t += timedelta(minutes=R.expovariate(1 / 12))
+
+
+def main() -> None:
+    global SEED
+    SEED = int(sys.argv[1])
+    out = sys.argv[2]
+    R.seed(SEED)
+    developers(1500)
+    campus(60)
+    enterprise(200)
+    benchmark(3)
+    reseller(3)
+    hackathon(120)
+    proxy_fleet(400, "X-proxy")
+    quiet_fleet(150, "X-quiet")
+    pivot_fleet(80, "X-pivot")
+    rows.sort(key=lambda e: e["ts"])
+    os.makedirs(out, exist_ok=True)
+    with gzip.open(f"{out}/events.jsonl.gz", "wt") as f:
+        for e in rows:
+            f.write(json.dumps(e) + "\n")
+    with open(f"{out}/labels.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["account_id", "label", "campaign_id", "population"])
+        w.writerows(labels)
+    print(len(rows), "events", len(labels), "accounts")
+
+
+if __name__ == "__main__":
+    main()
