@@ -76,6 +76,13 @@ INFRASTRUCTURE: dict[str, str] = {
 # Coincidences in behaviour or timing: they only ever corroborate an anchor (identity or
 # infrastructure) in the campaign stage.
 CORROBORATING = frozenset({"tpl", "wake", "pivot", "cohort"})
+# The campaign stage's reason for a prompt template two *clearly* harvest-like accounts
+# both replay (raw score and requests past the clear bars): an anchor, like a system
+# prompt they share. Between anyone else a template only corroborates: a benchmark
+# customer on a public harness, a class on one worksheet, a developer who borrowed a
+# chain-of-thought wrapper. Its weight (kind weight x concentration x support) stays
+# below ``edge_min`` alone.
+CLEAR_TEMPLATE = "tpl+"
 # Who pays and who the account belongs to: these link on their own weight, and their
 # members (an enterprise's keys on one card) count whole from their first request.
 IDENTITY = frozenset({"pay", "org", "sys"})

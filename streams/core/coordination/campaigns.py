@@ -33,7 +33,7 @@ from streams.core.alerts import (
 from streams.core.coordination.graph import DecayingEvidenceGraph, Group, GroupIds
 from streams.core.coordination.links import LinkStrength
 from streams.core.coordination.spread import load_spread
-from streams.core.linking import INFRASTRUCTURE, KINDS, PairEvidence, kind_of
+from streams.core.linking import CLEAR_TEMPLATE, INFRASTRUCTURE, KINDS, PairEvidence, kind_of
 from streams.core.reasons import severity_for
 from streams.core.scoring import CLEAR_EVENTS, CLEARLY_HARVEST
 from streams.core.verdicts import Verdict
@@ -153,8 +153,11 @@ class CampaignStage:
             # clearly harvest-like accounts on it, or a pool shared block after block,
             # are not chance.
             weight = min(weight, self.params.single_key_cap)
+        # A template two clear suspects replay anchors their link; anyone else's
+        # corroborates (``CLEAR_TEMPLATE``).
+        reason = CLEAR_TEMPLATE if kind == "tpl" and not self._borderline(evidence) else kind
         before = graph.weight(a, b, ts)
-        graph.add_evidence(a, b, weight, ts, kind, cap=weight)
+        graph.add_evidence(a, b, weight, ts, reason, cap=weight)
         # Only a link turning strong can change the groups; any evidence may change the
         # scores of the groups it touches.
         if before < edge_min <= graph.weight(a, b, ts):
@@ -559,7 +562,10 @@ class CampaignStage:
     ) -> tuple[tuple[Reason, ...], dict[str, Any]]:
         # Explained from (at most) the first members in a stable order: bounded work.
         sample = frozenset(sorted(members)[: self.params.explain_members])
-        by_kind = self.graph.kind_totals(sample, ts)
+        by_kind: dict[str, float] = {}
+        for reason, weight in self.graph.kind_totals(sample, ts).items():
+            kind = "tpl" if reason == CLEAR_TEMPLATE else reason
+            by_kind[kind] = by_kind.get(kind, 0.0) + weight
         holders: dict[str, set[str]] = {}
         for account in sample:
             for key in self.keys.get(account, {}):

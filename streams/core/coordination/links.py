@@ -29,6 +29,7 @@ import orjson
 from streams.core.coldset import ColdSet, batch
 from streams.core.coordination.crowd import CrowdLevel
 from streams.core.linking import (
+    CLEAR_TEMPLATE,
     CORROBORATING,
     IDENTITY,
     INFRASTRUCTURE,
@@ -63,8 +64,9 @@ KIND_WEIGHTS: dict[str, float] = {
 # a scheduler wakes a fleet's accounts by the dozen, while chance gives a few busy
 # suspects the same two consecutive wake-up windows, more of them on a bigger platform.
 CROWD_KINDS = frozenset({"sync"})
-# A reason another one implies: waking in lockstep twice includes waking together once.
-IMPLIED_BY: dict[str, str] = {"wake": "sync"}
+# A reason another one implies: waking in lockstep twice includes waking together once; a
+# template replayed by two clear suspects is the template they share.
+IMPLIED_BY: dict[str, str] = {"wake": "sync", "tpl": CLEAR_TEMPLATE}
 
 _SKETCH_K = 64  # distinct-count sketch size: exact up to 64 accounts, ~12% error beyond
 HOT_KEYS = 1024  # live key states per partition; the rest wait as bytes
@@ -110,9 +112,15 @@ class LinkStrength:
     corroboration_cap: float = 0.3
 
     def parts(self, reasons: Mapping[str, float]) -> tuple[float, float]:
-        """(anchors, corroboration): each family at its strongest, identity summed."""
+        """(anchors, corroboration): each family at its strongest, identity summed.
+
+        The corroboration returned is at most the anchors other than a template two
+        clear suspects replay (``CLEAR_TEMPLATE``): that template anchors a client
+        fingerprint or an address it comes with, but a template and a coincidence in
+        timing are still only behaviour (two heavy harvesters on one public wrapper,
+        waking in the same ten minutes)."""
         families: dict[str, float] = {}
-        identity = corroboration = 0.0
+        identity = corroboration = template = 0.0
         for kind, weight in reasons.items():
             family = INFRASTRUCTURE.get(kind)
             if family is not None:
@@ -121,9 +129,12 @@ class LinkStrength:
             elif kind in CORROBORATING:
                 if IMPLIED_BY.get(kind) not in reasons:
                     corroboration += weight
+            elif kind == CLEAR_TEMPLATE:
+                template = weight
             else:
                 identity += weight
-        return identity + sum(families.values()), corroboration
+        others = identity + sum(families.values())
+        return others + template, min(corroboration, others)
 
     def combine(self, anchors: float, corroboration: float, scale: float = 1.0) -> float:
         """The strength of a pair whose (anchors, corroboration) are decayed by ``scale``."""

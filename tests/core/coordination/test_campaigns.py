@@ -362,18 +362,61 @@ def test_infrastructure_links_with_a_second_kind_of_evidence(second: str) -> Non
     assert stage.graph.groups(params.edge_min, T0 + HOUR, min_size=3)
 
 
-def test_coincidences_without_an_anchor_never_link() -> None:
-    """Same template, same wake window, same release-day jump: two unrelated fleets (or a
-    benchmark customer evaluating the new model) can share all three."""
+@pytest.mark.parametrize(
+    ("keys", "raw"),
+    [
+        (["wake:2950000", "pivot:frontier-next", "cohort:x"], 0.8),
+        (["tpl:5e1f", "wake:2950000", "pivot:frontier-next", "cohort:x"], 0.6),
+    ],
+)
+def test_coincidences_without_an_anchor_never_link(keys: list[str], raw: float) -> None:
+    """Same wake window, same release-day jump, same signup hour: two unrelated fleets
+    (or a benchmark customer evaluating the new model) can share all three; and the same
+    template too, while the accounts are only borderline harvest-like."""
     params = CampaignParams()
     stage = CampaignStage(params)
     accounts = [f"b{n}" for n in range(10)]
     links = LinkStage(LinkParams())
     evidence: list[PairEvidence] = []
-    for i, key in enumerate(["tpl:5e1f", "wake:2950000", "pivot:frontier-next", "cohort:x"]):
-        evidence += announce(links, accounts, key, T0 + i * MINUTE)
+    for i, key in enumerate(keys):
+        evidence += announce(links, accounts, key, T0 + i * MINUTE, raw=raw)
     feed(stage, evidence)
     assert stage.graph.groups(params.edge_min, T0 + HOUR) == []
+
+
+def test_a_template_clear_suspects_replay_anchors_their_link() -> None:
+    """A fleet on residential addresses and a popular SDK (its fingerprint held by as many
+    ordinary developers), sharing its prompt wrapper. Between clearly harvest-like
+    accounts the template is an anchor and, with the fingerprint, links them; between
+    borderline suspects (first impressions, here) it only corroborates. A template and a
+    wake-up window in common are still only behaviour."""
+    params = CampaignParams()
+    fleet = [f"q{n}" for n in range(8)]
+    developers = [f"d{n}" for n in range(12)]
+
+    def run(keys: list[str], events: int) -> tuple[list[Alert], CampaignStage]:
+        stage = CampaignStage(params)
+        links = LinkStage(LinkParams())
+        announce(links, developers, "tls:sdk", T0 - HOUR, raw=0.2, events=30)
+        evidence: list[PairEvidence] = []
+        for i, key in enumerate(keys):
+            evidence += announce(links, fleet, key, T0 + i * MINUTE, events=events)
+        return feed(stage, evidence), stage
+
+    template = announce(LinkStage(LinkParams()), fleet, "tpl:5e1f", T0)
+    assert max(e.weight for e in template) < params.edge_min  # alone: never
+    for keys, events, linked in [
+        (["tls:sdk", "tpl:5e1f"], 30, True),
+        (["tls:sdk", "tpl:5e1f"], 2, False),
+        (["tpl:5e1f", "wake:2950000"], 30, False),
+        (["tls:sdk", "wake:2950000"], 30, False),
+    ]:
+        alerts, stage = run(keys, events)
+        grouped = stage.graph.groups(params.edge_min, T0 + HOUR, min_size=3)
+        assert bool(grouped) is linked and bool(alerts) is linked, (keys, events)
+        if linked:  # reported as the template it is
+            assert set(alerts[-1].evidence["link_strength_by_kind"]) == {"tpl", "tls"}
+            assert "shared_tpl" in [r.code for r in alerts[-1].reasons]
 
 
 def test_a_fleet_waking_in_lockstep_links_on_its_timing_alone() -> None:
@@ -422,6 +465,17 @@ def test_tls_and_user_agent_count_once() -> None:
     assert strength({"pay": 1.0}) == pytest.approx(1.0)
     assert strength({"tpl": 0.4, "wake": 0.4}) == 0.0
     assert strength({"tls": 0.2, "tpl": 0.4}) == pytest.approx(0.4)  # never above the anchor
+
+
+def test_a_template_clear_suspects_replay_anchors_but_is_not_corroborated_alone() -> None:
+    """Between clear suspects a template adds to the anchors (not capped like a
+    coincidence), yet a timing coincidence corroborates only the other anchors."""
+    strength = LinkStrength()
+    assert strength({"tls": 0.4, "tpl+": 0.7}) == pytest.approx(1.1)
+    assert strength({"tls": 0.4, "tpl": 0.7}) == pytest.approx(0.7)  # corroboration: 0.3
+    assert strength({"tpl+": 0.7, "wake": 0.4}) == pytest.approx(0.7)
+    assert strength({"tls": 0.1, "tpl+": 0.7, "wake": 0.4}) == pytest.approx(0.9)
+    assert strength({"tpl+": 0.7, "tpl": 0.5}) == pytest.approx(0.7)  # the same template
 
 
 def test_weak_kinds_corroborate_each_other() -> None:
