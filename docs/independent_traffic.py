@@ -8,8 +8,13 @@ residential proxy pool, a quiet fleet on a popular SDK and its own addresses, an
 release-day pivot fleet). Three days from 2026-03-02; the figures in docs/detection.md
 are for seeds 1 to 3.
 
-    python docs/independent_traffic.py SEED OUTDIR
+    python docs/independent_traffic.py SEED OUTDIR [--stress]
     distillguard backtest OUTDIR/events.jsonl.gz --labels OUTDIR/labels.csv
+
+``--stress`` makes the benign side harder: developers (and the hackathon's and
+resellers' prompts, built the same way) ask for reasoning in 30 % of their prompts, and
+the proxy fleet uses the official SDK (the enterprise's and benchmark customers' client)
+instead of a browser.
 """
 
 from __future__ import annotations
@@ -34,6 +39,12 @@ END = START + timedelta(days=DAYS)
 RELEASE = START + timedelta(days=1, hours=17)
 MODELS_OLD = ["orca-2-large", "orca-2-medium", "orca-2-small"]
 MODEL_NEW = "orca-3-large"
+STRESS = False  # set by --stress (module docstring)
+REASONING_ASKS = [
+    " Please explain your reasoning step by step.",
+    " Walk me through it in detail.",
+    " Think carefully and show your work.",
+]
 rows: list[dict[str, Any]] = []
 labels: list[tuple[str, str, str, str]] = []
 
@@ -271,11 +282,14 @@ def emit(
 
 
 def dev_prompt() -> str:
-    return (
+    prompt = (
         R.choice(DEV_ASKS).format(l=R.choice(LANGS), w=R.choice(WORDS), w2=R.choice(WORDS))
         + " "
         + " ".join(R.choices(WORDS, k=R.randint(0, 12)))
     )
+    if STRESS and R.random() < 0.3:
+        prompt += R.choice(REASONING_ASKS)
+    return prompt
 
 
 def workday_sessions(tz: float, per_day: float, fn: Callable[[datetime], None]) -> None:
@@ -508,7 +522,7 @@ def harvest_prompt(soft: bool = False) -> str:
 def proxy_fleet(n: int, camp: str) -> None:
     cards = [h("fc", i, R.random()) for i in range(max(2, n // 20))]
     proxies = [resid_ip() for _ in range(n * 4)]
-    ua, tls = BROWSERS[0]
+    ua, tls = SDKS[0] if STRESS else BROWSERS[0]
     for _ in range(n):
         a = Acct(
             "fleet_proxy",
@@ -593,9 +607,10 @@ def pivot_fleet(n: int, camp: str) -> None:
 
 
 def main() -> None:
-    global SEED
+    global SEED, STRESS
     SEED = int(sys.argv[1])
     out = sys.argv[2]
+    STRESS = "--stress" in sys.argv[3:]
     R.seed(SEED)
     developers(1500)
     campus(60)
