@@ -57,6 +57,7 @@ from streams.core.scoring import (
     lone_raw_score,
     pooled_terms,
     raw_score,
+    suspect_score,
     templated_share,
     terms,
 )
@@ -606,6 +607,13 @@ class Detector:
                     self._teach(profile, features, raw_score(ts_terms))
                 ts_terms[-1] = context_term(self.context.predict(features))
         raw = raw_score(ts_terms)
+        # A first impression is no judgement either way (``clear_events``): the content
+        # of an account's first prompts is what they happened to be.
+        suspect = (
+            suspect_score(ts_terms, params.suspect_raw)
+            if profile.requests >= params.clear_events
+            else raw
+        )
         templated = templated_share(profile.behaviour)
         conf = lone_confidence(ts_terms, templated, profile.requests, params.prior_events)
         profile.scored_ms, profile.scored_requests = ts, profile.requests
@@ -619,7 +627,8 @@ class Detector:
         if held is None and self.verdicts.examples:
             target, pull = self.verdicts.pull(lookalike_vector(profile, ts_terms, templated), ts)
             raw, conf = pulled(raw, target, pull), pulled(conf, target, pull)
-        profile.raw_score, profile.confidence = raw, conf
+            suspect = pulled(suspect, target, pull)
+        profile.raw_score, profile.confidence = suspect, conf
         eligible = self._eligible(profile.requests, templated)
         # The figure the lone-account threshold applies to (0 while not eligible): the
         # account's, or its most harvest-like workload's.

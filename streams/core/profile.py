@@ -65,7 +65,9 @@ class AccountProfile:
     recent_templates: list[int] = field(default_factory=list)
     models: list[str] = field(default_factory=list)
     prompts_read: int = 0
-    raw_score: float = 0.0  # harvest score from behaviour alone (scoring.raw_score)
+    # Harvest score announced to coordination: the raw score, and from the fourth
+    # request scoring.suspect_score (capped by the account's content share).
+    raw_score: float = 0.0
     confidence: float = 0.0  # raw_score shrunk by how little has been seen
     alertable: float = 0.0  # confidence if eligible for a lone alert, else 0
     # Not checkpointed: the identity fields of the last event (announcing only changes).

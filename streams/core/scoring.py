@@ -175,6 +175,39 @@ CLEAR_EVENTS = 4
 GROUP_SIGNALS = frozenset({"new_model_rush"})
 
 
+# Signals about what an account asks for and gets back: the content of harvesting. The
+# others say how it calls the API (single-turn, one temperature, a new model, rate
+# limits, its context), which scripts, new users and a hackathon's prototypes share.
+CONTENT_SIGNALS = frozenset(
+    {"output_heavy", "harvest_prompts", "max_tokens_hit", "capability_sweep"}
+)
+
+
+def content_score(ts: list[Term]) -> float:
+    """``raw_score`` over the content signals alone (``CONTENT_SIGNALS``)."""
+    return raw_score([t for t in ts if t.code in CONTENT_SIGNALS])
+
+
+def suspect_score(ts: list[Term], bar: float = 0.5) -> float:
+    """The score an account is announced with to the coordination stages: ``raw_score``,
+    unless its content share (``content_score``) is below ``bar`` (the suspect bar):
+    then no more than that share.
+
+    Coordination pools the scores of linked accounts, so how an account calls the API
+    alone must not make it a suspect: a hackathon's new accounts, each sending fresh
+    single-turn prompts at one temperature to the model released that morning, look
+    automated, and linked by their venue's address they would pool into a campaign.
+    A fleet's accounts harvest: their content is as harvest-like as their score, and
+    their score is kept whole. With every content signal switched off (ablation) the
+    raw score stands.
+    """
+    raw = raw_score(ts)
+    if not any(t.weight > 0.0 for t in ts if t.code in CONTENT_SIGNALS):
+        return raw
+    content = content_score(ts)
+    return raw if content >= bar else min(raw, content)
+
+
 def lone_raw_score(ts: list[Term]) -> float:
     """``raw_score`` without the group-level signals: what a lone-account alert rests on."""
     return raw_score([t for t in ts if t.code not in GROUP_SIGNALS])

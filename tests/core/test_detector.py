@@ -23,7 +23,14 @@ from streams.core.behaviour import NEW_MODEL
 from streams.core.detector import DAY_MS, Detector, DetectorParams
 from streams.core.event import ApiCall, parse_event
 from streams.core.linking import HOUR_MS, IDENTITY, WAKE_BUCKET_MS, LinkUpdate, kind_of
-from streams.core.scoring import SIGNALS, WEIGHTS, templated_share, terms
+from streams.core.scoring import (
+    SIGNALS,
+    WEIGHTS,
+    content_score,
+    raw_score,
+    templated_share,
+    terms,
+)
 from tests.factories import T0, wire_event
 from tests.test_schemas import validator
 
@@ -194,6 +201,30 @@ def test_harvester_scores_far_above_a_conversational_developer() -> None:
     assert harvester - developer >= 0.55
     # The developer never becomes a suspect for the links stage; the harvester does.
     assert developer < detector.params.suspect_raw <= harvester
+
+
+def test_an_account_is_announced_on_its_content_from_its_fourth_request() -> None:
+    """A script's fresh single-turn prompts at one temperature: from its fourth request
+    the coordination stages see no more than its content share (``suspect_score``);
+    its first three are a first impression and count on the raw score."""
+    detector = Detector(DetectorParams())
+    for i in range(6):
+        event = developer_call(
+            "script",
+            i,
+            input_tokens=100,
+            output_tokens=260,
+            temperature=0.7,
+            turn=1,
+            conversation_id=f"conv-{i}",
+        )
+        detector.process(event, i)
+        profile = detector.store.get("script")
+        assert profile is not None
+        ts = terms(profile.behaviour, frozenset(), detector.releases_seen)
+        assert content_score(ts) < 0.5 and content_score(ts) < raw_score(ts)
+        expected = raw_score(ts) if i < 3 else content_score(ts)
+        assert raw_of(detector, "script") == pytest.approx(expected)
 
 
 def test_same_input_gives_same_scores_and_alerts() -> None:

@@ -12,15 +12,18 @@ from streams.core.alerts import Reason
 from streams.core.behaviour import Behaviour
 from streams.core.reasons import account_reasons, severity_for, term_detail
 from streams.core.scoring import (
+    CONTENT_SIGNALS,
     SIGNALS,
     WEIGHTS,
     Term,
     confidence,
+    content_score,
     context_term,
     lone_confidence,
     lone_raw_score,
     pooled_terms,
     raw_score,
+    suspect_score,
     templated_share,
     terms,
 )
@@ -272,6 +275,50 @@ def test_a_release_day_rush_raises_raw_but_not_the_lone_account_confidence() -> 
     steady = terms(behaviour(**HARVEST))
     assert raw_score(rushing) > raw_score(steady)
     assert lone_raw_score(rushing) == pytest.approx(lone_raw_score(steady))
+
+
+def test_a_scripted_prototype_is_no_suspect_but_a_harvester_is() -> None:
+    """A hackathon team's fresh single-turn prompts at one temperature to the model
+    released that morning, a few asking for reasoning, answers three times the prompt:
+    automated use, scored half harvest-like on how it calls the API. What it asks for
+    and gets back is not harvesting, and that is what it is announced with."""
+    prototype = terms(
+        behaviour(
+            output_tokens=300,
+            cot=lambda i: 0.9 if i % 5 == 0 else 0.0,
+            temperature=0.7,
+            new_model=True,
+        )
+    )
+    assert raw_score(prototype) >= 0.5  # a suspect on its usage pattern alone
+    assert content_score(prototype) < 0.5
+    assert suspect_score(prototype) == pytest.approx(content_score(prototype))
+    harvester = terms(behaviour(**HARVEST))
+    assert content_score(harvester) > raw_score(harvester)
+    assert suspect_score(harvester) == pytest.approx(raw_score(harvester))
+
+
+def test_without_content_signals_the_suspect_score_is_the_raw_score() -> None:
+    """Ablation switching every content signal off leaves nothing to cap with."""
+    ts = terms(behaviour(temperature=0.0, new_model=True), disabled=CONTENT_SIGNALS)
+    assert raw_score(ts) > 0.0
+    assert suspect_score(ts) == pytest.approx(raw_score(ts))
+
+
+@given(st.lists(st.tuples(st.floats(0.0, 3.0), st.floats(0.0, 1.0)), min_size=9, max_size=9))
+def test_a_suspect_reaches_the_bar_on_its_score_and_on_its_content(
+    values: list[tuple[float, float]],
+) -> None:
+    """Never above the raw score; at or above the suspect bar exactly when both the raw
+    score and the content share are, and then the raw score whole (a fleet's clear
+    suspects stay clear)."""
+    ts = [Term(c, w, v, 0.0) for c, (w, v) in zip(SIGNALS, values, strict=True)]
+    suspect, raw = suspect_score(ts, 0.5), raw_score(ts)
+    assert 0.0 <= suspect <= raw + 1e-12
+    if any(t.weight > 0.0 for t in ts if t.code in CONTENT_SIGNALS):
+        assert (suspect >= 0.5) == (raw >= 0.5 and content_score(ts) >= 0.5)
+        if content_score(ts) >= 0.5:
+            assert suspect == raw
 
 
 def test_self_templated_prompts_discount_the_lone_account_confidence() -> None:

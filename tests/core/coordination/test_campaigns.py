@@ -33,6 +33,7 @@ from streams.core.coordination.links import (
 from streams.core.detector import Detector, DetectorParams
 from streams.core.event import ApiCall
 from streams.core.linking import LinkUpdate, PairEvidence
+from streams.core.scoring import raw_score, terms
 from tests.core.test_detector import (
     COT_WRAPPER,
     FLEET,
@@ -40,6 +41,7 @@ from tests.core.test_detector import (
     developer_call,
     harvest_call,
     harvest_prompt,
+    raw_of,
 )
 from tests.factories import T0
 from tests.test_schemas import validator
@@ -666,6 +668,71 @@ def test_a_fleet_sharing_only_its_waves_is_caught_through_its_lockstep() -> None
     assert campaigns
     assert set(campaigns[-1].account_ids) == set(fleet)
     assert "shared_sync" in {r.code for r in campaigns[-1].reasons}
+
+
+def _venue_events(teams: list[str], harvesting: bool) -> list[ApiCall]:
+    """A launch-day hackathon: accounts signed up the same hour, on the venue's address
+    and one SDK, on the model released that day, each request a fresh single-turn prompt
+    at one temperature (a prototype calling the API), one in six asking for the
+    reasoning; answers two and a half times the prompt, not cut. ``harvesting``: the
+    same accounts harvest instead (long answers cut at the cap)."""
+    venue = {
+        "ip": "203.0.113.50",
+        "asn": 64501,
+        "tls_fingerprint": "t13d1516h2_sdk",
+        "user_agent": "anthropic-sdk-python/0.39.0",
+        "account_created_at": "2026-11-22T09:10:00Z",
+        "signup_channel": "startup_program",
+    }
+    rnd = random.Random(7)
+    # Two days earlier, the line-up before the release.
+    events = [developer_call("early-user", 0, ts_ms=T0 - 2 * DAY, model="m-old")]
+    for j, account in enumerate(teams):
+        own = {"payment_fingerprint": f"card-{j}", "org_id": f"org-{j}", "model": "m-new"}
+        for i in range(30):
+            n = 1_000 * j + i
+            ts = T0 + int(rnd.uniform(0, 6 * HOUR))
+            if harvesting:
+                events.append(harvest_call(account, n, ts_ms=ts, **venue, **own))
+                continue
+            prompt = _unique_prompt(n) if i % 6 == 0 else developer_call(account, n).prompt
+            events.append(
+                developer_call(
+                    account,
+                    n,
+                    ts_ms=ts,
+                    prompt=prompt,
+                    input_tokens=100,
+                    output_tokens=260,
+                    temperature=0.7,
+                    turn=1,
+                    conversation_id=f"{account}-{i}",
+                    **venue,
+                    **own,
+                )
+            )
+    events.sort(key=lambda e: e.ts_ms)
+    return events
+
+
+def test_a_hackathon_calling_the_api_like_a_script_is_no_campaign() -> None:
+    """Its accounts look automated (single-turn, one temperature) and share an address,
+    a client and a signup hour; a fifth of their prompts ask for reasoning. How they call
+    the API makes them half harvest-like, what they ask for and get back does not: they
+    are announced below the suspect bar and never linked. Harvesting from the same
+    venue, the same accounts are one campaign."""
+    teams = [f"team-{j}" for j in range(12)]
+    detector = Detector(DetectorParams())
+    for position, event in enumerate(_venue_events(teams, harvesting=False)):
+        detector.process(event, position)
+    profiles = [p for a in teams if (p := detector.store.get(a)) is not None]
+    raws = [raw_score(terms(p.behaviour, releases=detector.releases_seen)) for p in profiles]
+    assert sum(raw >= 0.5 for raw in raws) >= 8  # suspects on how they call the API
+    assert max(raw_of(detector, a) for a in teams) < 0.5  # announced: its content
+    accounts, campaigns, _ = _run_fleet(_venue_events(teams, harvesting=False), DetectorParams())
+    assert campaigns == [] and accounts == []
+    _, campaigns, _ = _run_fleet(_venue_events(teams, harvesting=True), DetectorParams())
+    assert campaigns and set(campaigns[-1].account_ids) == set(teams)
 
 
 def test_a_fleet_of_hundreds_on_its_own_harness_is_linked_whole() -> None:
