@@ -65,7 +65,9 @@ class Settings:
     )
     account_min_requests: int = _setting(20, "requests an account needs before a lone alert")
     suspect_score: float = _setting(
-        0.5, "raw harvest score from which an account's shared keys link it to others"
+        0.5,
+        "harvest score (and from the 4th request content share) from which an account's "
+        "shared keys link it to others",
     )
     campaign_threshold: float = _setting(
         0.5, "alert a linked group of accounts at this campaign score (0..1)"
