@@ -610,7 +610,7 @@ class Detector:
         # A first impression is no judgement either way (``clear_events``): the content
         # of an account's first prompts is what they happened to be.
         suspect = (
-            suspect_score(ts_terms, params.suspect_raw)
+            suspect_score(ts_terms, params.suspect_raw, profile.prompts_read > 0)
             if profile.requests >= params.clear_events
             else raw
         )

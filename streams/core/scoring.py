@@ -183,12 +183,19 @@ CONTENT_SIGNALS = frozenset(
 )
 
 
-def content_score(ts: list[Term]) -> float:
-    """``raw_score`` over the content signals alone (``CONTENT_SIGNALS``)."""
-    return raw_score([t for t in ts if t.code in CONTENT_SIGNALS])
+# The content signal read from prompt text: unobservable for an account whose events
+# carry none (``prompt`` is optional on the wire).
+PROMPT_SIGNALS = frozenset({"harvest_prompts"})
 
 
-def suspect_score(ts: list[Term], bar: float = 0.5) -> float:
+def content_score(ts: list[Term], prompts: bool = True) -> float:
+    """``raw_score`` over the content signals alone (``CONTENT_SIGNALS``); without the
+    prompt-text ones when no prompt of the account was read (``prompts`` False)."""
+    codes = CONTENT_SIGNALS if prompts else CONTENT_SIGNALS - PROMPT_SIGNALS
+    return raw_score([t for t in ts if t.code in codes])
+
+
+def suspect_score(ts: list[Term], bar: float = 0.5, prompts: bool = True) -> float:
     """The score an account is announced with to the coordination stages: ``raw_score``,
     unless its content share (``content_score``) is below ``bar`` (the suspect bar):
     then no more than that share.
@@ -198,13 +205,15 @@ def suspect_score(ts: list[Term], bar: float = 0.5) -> float:
     single-turn prompts at one temperature to the model released that morning, look
     automated, and linked by their venue's address they would pool into a campaign.
     A fleet's accounts harvest: their content is as harvest-like as their score, and
-    their score is kept whole. With every content signal switched off (ablation) the
-    raw score stands.
+    their score is kept whole. ``prompts`` False: no prompt text of the account was
+    read, and its content is what its answers show. With every content signal switched
+    off (ablation) the raw score stands.
     """
     raw = raw_score(ts)
-    if not any(t.weight > 0.0 for t in ts if t.code in CONTENT_SIGNALS):
+    codes = CONTENT_SIGNALS if prompts else CONTENT_SIGNALS - PROMPT_SIGNALS
+    if not any(t.weight > 0.0 for t in ts if t.code in codes):
         return raw
-    content = content_score(ts)
+    content = content_score(ts, prompts)
     return raw if content >= bar else min(raw, content)
 
 

@@ -227,6 +227,30 @@ def test_an_account_is_announced_on_its_content_from_its_fourth_request() -> Non
         assert raw_of(detector, "script") == pytest.approx(expected)
 
 
+def test_a_harvester_whose_events_carry_no_prompt_text_stays_a_suspect() -> None:
+    """``prompt`` is optional on the wire: without it the reasoning asks cannot be read,
+    and the content share is what the answers show (long, to short prompts), not a
+    share diluted by a signal nobody could observe."""
+    detector = Detector(DetectorParams())
+    for i in range(12):
+        cut = i == 5  # one answer in twelve runs to the cap
+        event = harvest_call(
+            "silent",
+            i,
+            prompt=None,
+            stop_reason="max_tokens" if cut else "end_turn",
+            max_tokens=2000 if cut else 8192,
+            output_tokens=2000,
+        )
+        detector.process(event, i)
+    profile = detector.store.get("silent")
+    assert profile is not None and profile.prompts_read == 0
+    ts = terms(profile.behaviour, frozenset(), detector.releases_seen)
+    assert content_score(ts) < 0.5  # the unreadable prompts counted as no reasoning asks
+    assert raw_score(ts) >= 0.5
+    assert raw_of(detector, "silent") == pytest.approx(raw_score(ts))
+
+
 def test_same_input_gives_same_scores_and_alerts() -> None:
     def once() -> tuple[list[Alert], list[LinkUpdate], float]:
         detector = Detector(DetectorParams(account_threshold=LONE_THRESHOLD))

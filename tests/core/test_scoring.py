@@ -305,6 +305,13 @@ def test_without_content_signals_the_suspect_score_is_the_raw_score() -> None:
     assert suspect_score(ts) == pytest.approx(raw_score(ts))
 
 
+def test_without_prompt_text_the_content_is_what_the_answers_show() -> None:
+    """No prompt read: the reasoning-ask signal is unobservable, not evidence of none."""
+    ts = terms(behaviour(output_tokens=3000, temperature=0.0, text_seen=False))
+    assert content_score(ts) < 0.5 <= content_score(ts, prompts=False)
+    assert suspect_score(ts, 0.5, prompts=False) == pytest.approx(raw_score(ts))
+
+
 @given(st.lists(st.tuples(st.floats(0.0, 3.0), st.floats(0.0, 1.0)), min_size=9, max_size=9))
 def test_a_suspect_reaches_the_bar_on_its_score_and_on_its_content(
     values: list[tuple[float, float]],
