@@ -188,11 +188,15 @@ CONTENT_SIGNALS = frozenset(
 PROMPT_SIGNALS = frozenset({"harvest_prompts"})
 
 
+def _content_terms(ts: list[Term], prompts: bool) -> list[Term]:
+    codes = CONTENT_SIGNALS if prompts else CONTENT_SIGNALS - PROMPT_SIGNALS
+    return [t for t in ts if t.code in codes]
+
+
 def content_score(ts: list[Term], prompts: bool = True) -> float:
     """``raw_score`` over the content signals alone (``CONTENT_SIGNALS``); without the
     prompt-text ones when no prompt of the account was read (``prompts`` False)."""
-    codes = CONTENT_SIGNALS if prompts else CONTENT_SIGNALS - PROMPT_SIGNALS
-    return raw_score([t for t in ts if t.code in codes])
+    return raw_score(_content_terms(ts, prompts))
 
 
 def suspect_score(ts: list[Term], bar: float = 0.5, prompts: bool = True) -> float:
@@ -210,11 +214,11 @@ def suspect_score(ts: list[Term], bar: float = 0.5, prompts: bool = True) -> flo
     off (ablation) the raw score stands.
     """
     raw = raw_score(ts)
-    codes = CONTENT_SIGNALS if prompts else CONTENT_SIGNALS - PROMPT_SIGNALS
-    if not any(t.weight > 0.0 for t in ts if t.code in codes):
+    content = _content_terms(ts, prompts)
+    if not any(t.weight > 0.0 for t in content):
         return raw
-    content = content_score(ts, prompts)
-    return raw if content >= bar else min(raw, content)
+    share = raw_score(content)
+    return raw if share >= bar else min(raw, share)
 
 
 def lone_raw_score(ts: list[Term]) -> float:
