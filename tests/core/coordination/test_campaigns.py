@@ -717,7 +717,7 @@ def _venue_events(teams: list[str], harvesting: bool) -> list[ApiCall]:
 
 def test_a_hackathon_calling_the_api_like_a_script_is_no_campaign() -> None:
     """Its accounts look automated (single-turn, one temperature) and share an address,
-    a client and a signup hour; a fifth of their prompts ask for reasoning. How they call
+    a client and a signup hour; a sixth of their prompts ask for reasoning. How they call
     the API makes them half harvest-like, what they ask for and get back does not: they
     are announced below the suspect bar and never linked. Harvesting from the same
     venue, the same accounts are one campaign."""
