@@ -61,6 +61,7 @@ from streams.core.scoring import (
     templated_share,
     terms,
 )
+from streams.core.sketches import stable_hash64
 from streams.core.text import band_words, prompt_features, template_bands
 from streams.core.verdicts import (
     Example,
@@ -285,13 +286,18 @@ class Detector:
                 workload.read += 1
             text_seen = True
             # Template keys: the first prompts' bands, then the bands the account reuses,
-            # each if it rests on words enough to be a template.
+            # each if it rests on words enough to be a template; and each again tagged
+            # with the client that sent it (a wrapper from one client software: a fleet
+            # on a popular SDK holds that key alone, the SDK's developers do not).
             announce = bands if profile.prompts_read <= TEMPLATE_KEYS_FIRST_PROMPTS else repeated
             if announce:
                 words = dict(zip(bands, band_words(features.template, TEMPLATE_BANDS), strict=True))
-                new_keys.extend(
-                    f"tpl:{band:x}" for band in announce if words[band] >= TEMPLATE_BAND_MIN_WORDS
-                )
+                shown = [band for band in announce if words[band] >= TEMPLATE_BAND_MIN_WORDS]
+                new_keys.extend(f"tpl:{band:x}" for band in shown)
+                client = event.tls_fingerprint or event.user_agent
+                if client:
+                    tag = stable_hash64(client) & 0xFFFFFFFF
+                    new_keys.extend(f"ctpl:{tag:x}:{band:x}" for band in shown)
 
         new_model = self._is_new_release(event.model, ts)
         if new_model and profile.first_use_of(event.model):

@@ -2,8 +2,9 @@
 
 An account's *link keys* are the attributes other accounts could share with it: payment
 instrument, TLS fingerprint, user agent, network prefix, ASN, system prompt, organisation,
-signup cohort, prompt-template bands, the time window it woke up in (alone, and after
-the one it last woke up in), and a rush onto a newly released model. The accounts stage
+signup cohort, prompt-template bands (alone, and as sent from its client), the time
+window it woke up in (alone, and after the one it last woke up in), and a rush onto a
+newly released model. The accounts stage
 announces a key only when it is new for the account, or when the account's harvest score
 moved materially (so the links stage knows which members look like harvesters); never
 once per event.
@@ -41,6 +42,7 @@ KINDS: dict[str, str] = {
     "org": "organisation",
     "cohort": "signup cohort (hour and channel)",
     "tpl": "prompt template",
+    "ctpl": "prompt template sent from one client (TLS fingerprint or user agent)",
     "wake": "wake-up window (10 minutes)",
     "sync": "two consecutive wake-up windows in lockstep",
     "pivot": "rush onto a newly released model",
@@ -69,6 +71,7 @@ def wake_keys(bucket: int, previous: int | None) -> list[str]:
 INFRASTRUCTURE: dict[str, str] = {
     "tls": "client",
     "ua": "client",
+    "ctpl": "client",
     "net": "network",
     "asn": "network",
     "sync": "timing",

@@ -452,6 +452,30 @@ def _announced(updates: list[LinkUpdate]) -> Counter[str]:
     return Counter(u.key for u in updates)
 
 
+def test_a_template_is_announced_again_as_sent_from_the_accounts_client() -> None:
+    """Each template band an account announces comes a second time tagged with its
+    client (TLS fingerprint, else user agent): the same wrapper from two clients is two
+    keys, and an account without either announces only the template."""
+    detector = Detector(DetectorParams())
+    other = {**FLEET, "tls_fingerprint": "ja3-other", "payment_fingerprint": "card-2"}
+    bare = {k: v for k, v in FLEET.items() if k not in ("tls_fingerprint", "user_agent")}
+    for who, fields in (("h", FLEET), ("o", other), ("b", bare)):
+        run(detector, [harvest_call(who, i, **fields) for i in range(4)])
+    updates = detector.take_links()
+
+    def keys(account: str, kind: str) -> set[str]:
+        return {u.key for u in updates if u.account_id == account and kind_of(u.key) == kind}
+
+    bands = keys("h", "tpl")
+    assert bands and keys("o", "tpl") == bands
+    for account in ("h", "o"):
+        tagged = keys(account, "ctpl")
+        assert len({k.split(":")[1] for k in tagged}) == 1  # one client
+        assert {"tpl:" + k.split(":")[2] for k in tagged} == bands
+    assert keys("h", "ctpl").isdisjoint(keys("o", "ctpl"))
+    assert keys("b", "tpl") == bands and keys("b", "ctpl") == set()
+
+
 def test_identity_keys_are_announced_once_not_per_event() -> None:
     detector = Detector(DetectorParams(account_threshold=LONE_THRESHOLD))
     run(detector, [developer_call("d", i, **FLEET) for i in range(20)])
@@ -459,7 +483,7 @@ def test_identity_keys_are_announced_once_not_per_event() -> None:
     updates = detector.take_links()
     for account in ("d", "h"):
         counts = _announced([u for u in updates if u.account_id == account])
-        assert {k for k in counts if kind_of(k) not in ("tpl", "wake")} == FLEET_KEYS
+        assert {k for k in counts if kind_of(k) not in ("tpl", "ctpl", "wake")} == FLEET_KEYS
     # The developer announces each identity key when it first holds it, and all but its
     # card, organisation and system prompt once more on its fourth request, when its
     # score stops being a first impression (the links stage counts an undecided member
@@ -475,9 +499,12 @@ def test_identity_keys_are_announced_once_not_per_event() -> None:
     assert fourth & FLEET_KEYS == judged
     harvester = _announced([u for u in updates if u.account_id == "h"])
     assert all(2 <= harvester[k] <= 8 for k in FLEET_KEYS), harvester
-    # Past its first prompts, a harvester whose prompts vary announces next to nothing.
+    # Past its first prompts, a harvester whose prompts vary announces nothing new: the
+    # keys it holds again when its request count doubles (and a wake-up), never per event.
     late = [u for u in updates if u.account_id == "h" and u.ts_ms >= T0 + 10 * MINUTE_MS]
-    assert len(late) < 6 * (len(FLEET_KEYS) + 8)  # doubling re-announcements only
+    rounds = Counter(u.events for u in late)
+    assert len(rounds) <= 4, rounds
+    assert max(rounds.values()) <= len({u.key for u in updates if u.account_id == "h"})
     # The announcement says how harvest-like the account looked, and how much it had done.
     first_h = next(u for u in updates if u.account_id == "h")
     assert first_h.events == 1 and first_h.ts_ms == T0

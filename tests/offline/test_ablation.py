@@ -30,7 +30,7 @@ def test_switching_off_the_shared_keys_loses_the_fleet_and_the_table_says_so(
         bundled_sample_path(),
         _labels(tmp_path),
         settings,
-        signals=["pay,tls,net,cohort,ua,asn,tpl,wake", "rate_limit_pressure"],
+        signals=["pay,tls,net,cohort,ua,asn,tpl,ctpl,wake", "rate_limit_pressure"],
         jobs=1,
     )
     full, no_links, no_429 = rows

@@ -39,9 +39,10 @@ from streams.core.scoring import CLEAR_EVENTS, CLEARLY_HARVEST
 from streams.core.verdicts import Verdict
 
 _STATE_VERSION = 2
-# Infrastructure kinds that contain another kind's keys (an ASN its address blocks): not a
-# second key of the family when counting a pair's shared keys (``CampaignStage._shared``).
-_CONTAINING = frozenset({"asn"})
+# Infrastructure kinds that contain another kind's keys (an ASN its address blocks) or are
+# made from them (a template as sent from one client is that client): not a second key of
+# the family when counting a pair's shared keys (``CampaignStage._shared``).
+_CONTAINING = frozenset({"asn", "ctpl"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,9 +154,15 @@ class CampaignStage:
             # clearly harvest-like accounts on it, or a pool shared block after block,
             # are not chance.
             weight = min(weight, self.params.single_key_cap)
-        # A template two clear suspects replay anchors their link; anyone else's
-        # corroborates (``CLEAR_TEMPLATE``).
-        reason = CLEAR_TEMPLATE if kind == "tpl" and not self._borderline(evidence) else kind
+        # A template two clear suspects replay anchors their link (``CLEAR_TEMPLATE``;
+        # sent from one client, it is that client's evidence); anyone else's only
+        # corroborates: benchmark customers on one public harness and one stock SDK.
+        reason = kind
+        if kind in ("tpl", "ctpl"):
+            if self._borderline(evidence):
+                reason = "tpl"
+            elif kind == "tpl":
+                reason = CLEAR_TEMPLATE
         before = graph.weight(a, b, ts)
         graph.add_evidence(a, b, weight, ts, reason, cap=weight)
         # Only a link turning strong can change the groups; any evidence may change the

@@ -51,6 +51,7 @@ KIND_WEIGHTS: dict[str, float] = {
     "sys": 0.8,
     "org": 0.8,
     "tls": 0.6,
+    "ctpl": 0.6,
     "net": 0.6,
     "sync": 0.6,
     "cohort": 0.5,

@@ -39,6 +39,7 @@ from tests.core.test_detector import (
     FLEET,
     MARKER,
     developer_call,
+    harness_call,
     harvest_call,
     harvest_prompt,
     raw_of,
@@ -628,12 +629,24 @@ def _alone(j: int, ip: str, asn: int) -> dict[str, Any]:
     return {"payment_fingerprint": f"card-{j}", "org_id": f"org-{j}", "ip": ip, "asn": asn}
 
 
+STOCK_SDK = {"tls_fingerprint": "t13d1516h2_stock", "user_agent": "python-httpx/0.27.2"}
+
+
+def _stock_sdk_developers(developers: list[str]) -> list[ApiCall]:
+    """Developers on a popular SDK, there before any fleet: its fingerprint is theirs."""
+    events = []
+    for k, account in enumerate(developers):
+        for i in range(12):
+            ts = T0 - 3 * HOUR + (k * 37 + i * 53) % (15 * 60) * MINUTE
+            events.append(developer_call(account, k * 100 + i, ts_ms=ts, **STOCK_SDK))
+    return events
+
+
 def _stock_wave_events(fleet: list[str], developers: list[str]) -> list[ApiCall]:
     """A fleet sharing nothing but its timing: each account its own card, organisation,
     address and a stock client that developers use too, all of them woken together a
     few times a day for a handful of requests; the developers on that client (there
     before the fleet, like any popular SDK's users) work at their own hours."""
-    stock = {"tls_fingerprint": "t13d1516h2_stock", "user_agent": "python-httpx/0.27.2"}
     aligned = -(-T0 // (10 * MINUTE)) * 10 * MINUTE
     events: list[ApiCall] = []
     for j, account in enumerate(fleet):
@@ -648,12 +661,9 @@ def _stock_wave_events(fleet: list[str], developers: list[str]) -> list[ApiCall]
                 n = 1_000 * j + 10 * wave + i
                 ts = start + i * 4 * MINUTE
                 events.append(
-                    harvest_call(account, n, ts_ms=ts, prompt=_unique_prompt(n), **stock, **own)
+                    harvest_call(account, n, ts_ms=ts, prompt=_unique_prompt(n), **STOCK_SDK, **own)
                 )
-    for k, account in enumerate(developers):
-        for i in range(12):
-            ts = T0 - 3 * HOUR + (k * 37 + i * 53) % (15 * 60) * MINUTE
-            events.append(developer_call(account, k * 100 + i, ts_ms=ts, **stock))
+    events += _stock_sdk_developers(developers)
     return sorted(events, key=lambda e: e.ts_ms)
 
 
@@ -752,11 +762,72 @@ def test_a_fleet_of_hundreds_on_its_own_harness_is_linked_whole() -> None:
                 harvest_call(account, n, ts_ms=ts, prompt=_unique_prompt(n), **harness, **own)
             )
     events.sort(key=lambda e: e.ts_ms)
-    only_the_client = LinkParams(disabled=frozenset({"sync", "wake", "tpl", "cohort", "pivot"}))
+    only_the_client = LinkParams(
+        disabled=frozenset({"sync", "wake", "tpl", "ctpl", "cohort", "pivot"})
+    )
     _, campaigns, _ = _run_fleet(events, DetectorParams(), only_the_client)
     assert campaigns
     linked = set().union(*(c.account_ids for c in campaigns))
     assert len(linked & set(fleet[-100:])) >= 95  # the last to join too
+
+
+def _one_wrapper_two_fleets(quiet: list[str], loud: list[str]) -> list[ApiCall]:
+    """Two fleets on one chain-of-thought wrapper, each account on its own card and
+    address, at its own hours, eight requests each: the quiet one on a popular SDK, the
+    loud one on its own harness. On the wrapper's keys the quiet accounts' latest
+    partners are mostly the loud fleet's; on the SDK's fingerprint, quiet accounts among
+    as many developers."""
+    harness = {"tls_fingerprint": "t13d0909h1_harness", "user_agent": "harvester/2.1"}
+    fleets = [(a, STOCK_SDK) for a in quiet] + [(a, harness) for a in loud]
+    rnd = random.Random(3)
+    events = _stock_sdk_developers([f"dev-{k}" for k in range(40)])
+    for j, (account, client) in enumerate(fleets):
+        own = _alone(j, f"198.51.{j}.7", 64_600 + j)
+        start = T0 + int(rnd.uniform(0, 12 * HOUR))
+        for i in range(8):
+            n = 1_000 * j + i
+            ts = start + i * 47 * MINUTE + int(rnd.uniform(0, 20 * MINUTE))
+            events.append(harvest_call(account, n, ts_ms=ts, **client, **own))
+    return sorted(events, key=lambda e: e.ts_ms)
+
+
+def test_a_quiet_fleet_on_a_popular_sdk_is_linked_by_its_template_from_that_client() -> None:
+    """A pair needs an anchor plus corroboration, or a template both clearly replay plus
+    the client: from a popular SDK's fingerprint and a wrapper another fleet uses too,
+    the partners each key offers a new suspect are rarely the same accounts. The
+    template as sent from one client (``ctpl``) is held by the quiet fleet alone."""
+    quiet = [f"quiet-{j}" for j in range(30)]
+    loud = [f"loud-{j}" for j in range(60)]
+    events = _one_wrapper_two_fleets(quiet, loud)
+    timing = {"sync", "wake", "cohort", "pivot"}  # only clients and templates here
+
+    def linked(disabled: set[str]) -> set[str]:
+        _, campaigns, _ = _run_fleet(
+            events, DetectorParams(), LinkParams(disabled=frozenset(disabled))
+        )
+        return set().union(*(c.account_ids for c in campaigns))
+
+    with_client_templates = linked(timing)
+    assert len(with_client_templates & set(quiet)) >= 27
+    assert with_client_templates <= set(quiet) | set(loud)  # no developer
+    assert len(linked(timing | {"ctpl"}) & set(quiet)) <= 15
+
+
+def test_benchmark_customers_on_one_public_harness_and_sdk_are_no_campaign() -> None:
+    """Customers each replaying one public benchmark harness from the same popular SDK
+    share its template from that client. Replaying its own template, each is announced
+    as a borderline suspect (``harness_raw``), and between borderline suspects that key
+    only corroborates, like a template."""
+    customers = [f"bench-{j}" for j in range(4)]
+    events = _stock_sdk_developers([f"dev-{k}" for k in range(40)])
+    for j, account in enumerate(customers):
+        own = _alone(j, f"198.51.{j}.7", 64_600 + j)
+        for i in range(60):
+            ts = T0 + j * HOUR + i * 2 * MINUTE
+            events.append(harness_call(account, 1_000 * j + i, ts_ms=ts, **STOCK_SDK, **own))
+    events.sort(key=lambda e: e.ts_ms)
+    accounts, campaigns, _ = _run_fleet(events, DetectorParams())
+    assert campaigns == [] and accounts == []
 
 
 _FIGURES_OF_A_GROUP = """
