@@ -6,15 +6,16 @@ one NAT, an enterprise's 200 accounts on one card, three benchmark customers, th
 resellers and a hackathon, against three fleets (a browser-fingerprinted fleet on a
 residential proxy pool, a quiet fleet on a popular SDK and its own addresses, and a
 release-day pivot fleet). Three days from 2026-03-02; the figures in docs/detection.md
-are for seeds 1 to 3.
+are for seeds 1 to 11 (the opt-in sleeper fleet: seeds 12 and 13).
 
-    python docs/independent_traffic.py SEED OUTDIR [--stress]
+    python docs/independent_traffic.py SEED OUTDIR [--stress] [--sleeper]
     distillguard backtest OUTDIR/events.jsonl.gz --labels OUTDIR/labels.csv
 
 ``--stress`` makes the benign side harder: developers (and the hackathon's and
 resellers' prompts, built the same way) ask for reasoning in 30 % of their prompts, and
 the proxy fleet uses the official SDK (the enterprise's and benchmark customers' client)
-instead of a browser.
+instead of a browser. ``--sleeper`` adds a fourth fleet: 200 aged accounts that work
+like developers for a day and a half, then switch to harvesting together.
 """
 
 from __future__ import annotations
@@ -606,6 +607,56 @@ def pivot_fleet(n: int, camp: str) -> None:
             t += timedelta(minutes=R.expovariate(1 / 12))
 
 
+def sleeper_fleet(n: int, camp: str) -> None:
+    """Aged accounts on popular clients and their own home addresses that work like
+    developers for a day and a half (conversations, varied temperatures, short answers),
+    then all switch to harvesting within three hours."""
+    switch = START + timedelta(hours=30)
+    for _ in range(n):
+        a = Acct(
+            "fleet_sleeper",
+            "attack",
+            camp,
+            created=START - timedelta(days=R.uniform(60, 400)),
+        )
+        ip, asn = resid_ip()
+        ua, tls = R.choice(SDKS[:3] + BROWSERS[:1])
+        t = START + timedelta(hours=R.uniform(0, 6))
+        while t < switch:
+            conv = h("c", R.random())
+            for k in range(R.randint(1, 5)):
+                emit(
+                    a,
+                    t,
+                    dev_prompt() if k == 0 else R.choice(FOLLOWUPS),
+                    ip=ip,
+                    asn=asn,
+                    ua=ua,
+                    tls=tls,
+                    temp=R.choice([0.2, 0.7, 1.0]),
+                    conv=conv,
+                    turn=k + 1,
+                    out_med=R.choice([200, 400, 800]),
+                )
+                t += timedelta(seconds=R.uniform(30, 300))
+            t += timedelta(hours=R.expovariate(1 / 2.5))
+        t = switch + timedelta(minutes=R.uniform(0, 180))
+        while t < END:
+            emit(
+                a,
+                t,
+                harvest_prompt(soft=R.random() < 0.5),
+                ip=ip,
+                asn=asn,
+                ua=ua,
+                tls=tls,
+                temp=0.7,
+                mt=4096,
+                out_med=2000,
+            )
+            t += timedelta(hours=R.expovariate(1.5))
+
+
 def main() -> None:
     global SEED, STRESS
     SEED = int(sys.argv[1])
@@ -621,6 +672,8 @@ def main() -> None:
     proxy_fleet(400, "X-proxy")
     quiet_fleet(150, "X-quiet")
     pivot_fleet(80, "X-pivot")
+    if "--sleeper" in sys.argv[3:]:  # last, so that the other populations stay the same
+        sleeper_fleet(200, "X-sleeper")
     rows.sort(key=lambda e: e["ts"])
     os.makedirs(out, exist_ok=True)
     with gzip.open(f"{out}/events.jsonl.gz", "wt") as f:
