@@ -552,6 +552,36 @@ def proxy_fleet(n: int, camp: str) -> None:
             t += timedelta(hours=R.expovariate(rate))
 
 
+def harvest_from_home(
+    a: Acct,
+    t: datetime,
+    ip: str,
+    asn: int,
+    ua: str,
+    tls: str,
+    *,
+    temp: float,
+    out_med: float,
+    per_hour: float,
+) -> None:
+    """One account harvesting from its own address until the end, half its prompts
+    softly worded, at ``per_hour`` requests an hour (Poisson)."""
+    while t < END:
+        emit(
+            a,
+            t,
+            harvest_prompt(soft=R.random() < 0.5),
+            ip=ip,
+            asn=asn,
+            ua=ua,
+            tls=tls,
+            temp=temp,
+            mt=4096,
+            out_med=out_med,
+        )
+        t += timedelta(hours=R.expovariate(per_hour))
+
+
 def quiet_fleet(n: int, camp: str) -> None:
     ua, tls = SDKS[1]
     for _ in range(n):
@@ -563,20 +593,7 @@ def quiet_fleet(n: int, camp: str) -> None:
         )
         ip, asn = resid_ip()
         t = START + timedelta(hours=R.uniform(0, 36))
-        while t < END:
-            emit(
-                a,
-                t,
-                harvest_prompt(soft=R.random() < 0.5),
-                ip=ip,
-                asn=asn,
-                ua=ua,
-                tls=tls,
-                temp=1.0,
-                mt=4096,
-                out_med=1500,
-            )
-            t += timedelta(hours=R.expovariate(0.4))
+        harvest_from_home(a, t, ip, asn, ua, tls, temp=1.0, out_med=1500, per_hour=0.4)
 
 
 def pivot_fleet(n: int, camp: str) -> None:
@@ -641,20 +658,7 @@ def sleeper_fleet(n: int, camp: str) -> None:
                 t += timedelta(seconds=R.uniform(30, 300))
             t += timedelta(hours=R.expovariate(1 / 2.5))
         t = switch + timedelta(minutes=R.uniform(0, 180))
-        while t < END:
-            emit(
-                a,
-                t,
-                harvest_prompt(soft=R.random() < 0.5),
-                ip=ip,
-                asn=asn,
-                ua=ua,
-                tls=tls,
-                temp=0.7,
-                mt=4096,
-                out_med=2000,
-            )
-            t += timedelta(hours=R.expovariate(1.5))
+        harvest_from_home(a, t, ip, asn, ua, tls, temp=0.7, out_med=2000, per_hour=1.5)
 
 
 def main() -> None:
