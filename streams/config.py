@@ -83,7 +83,9 @@ class Settings:
         30 * 86400, "event time an analyst's verdict on an account or campaign holds"
     )
     disabled_signals: str = _setting(
-        "", "comma-separated signals or link kinds to switch off (ablation studies)"
+        "",
+        "comma-separated signals, the recent view (recent_switch) or link kinds to switch"
+        " off (ablation studies)",
     )
     profile_ttl_s: int = _setting(7 * 86400, "drop an account profile idle this long (event time)")
     max_accounts_per_partition: int = _setting(

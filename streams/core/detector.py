@@ -51,12 +51,14 @@ from streams.core.scoring import (
     CLEAR_EVENTS,
     CLEARLY_HARVEST,
     GROUP_SIGNALS,
+    RECENT_SWITCH,
     Term,
     context_term,
     lone_confidence,
     lone_raw_score,
     pooled_terms,
     raw_score,
+    recent_score,
     suspect_score,
     templated_share,
     terms,
@@ -150,6 +152,15 @@ class DetectorParams:
     teach_harvest_raw: float = CLEARLY_HARVEST
     teach_normal_raw: float = 0.3
     disabled: frozenset[str] = field(default_factory=frozenset)  # signals off (ablation)
+    # The recent view (scoring.recent_score): from an account's ``recent_from``-th request
+    # its last requests are also kept alone, each weighing half as much after
+    # ``recent_half_life`` more requests (about the last dozen, whatever their rate); once
+    # they weigh ``recent_min_events`` and their content share reaches ``recent_content``,
+    # the account is announced at the higher of the two views.
+    recent_from: int = 16
+    recent_half_life: int = 8
+    recent_min_events: float = 8.0
+    recent_content: float = 0.75
     # An open account alert closes when its account has made no request this long.
     close_quiet_ms: int = 2 * DAY_MS
     verdicts: VerdictParams = field(default_factory=VerdictParams)
@@ -313,9 +324,9 @@ class Detector:
         follow_up = (event.turn or 1) > 1 and known
         tool_calls = event.tool_calls or 0
 
-        def observe(behaviour: Behaviour) -> None:
+        def observe(behaviour: Behaviour, clock: int = ts) -> None:
             behaviour.observe(
-                ts,
+                clock,
                 max_tokens_hit=hit,
                 follow_up=follow_up,
                 temperature=event.temperature,
@@ -332,6 +343,15 @@ class Detector:
             )
 
         observe(profile.behaviour)
+        recent = profile.recent
+        if (
+            recent is None
+            and profile.requests >= params.recent_from
+            and RECENT_SWITCH not in params.disabled
+        ):
+            recent = profile.recent = Behaviour(params.recent_half_life)
+        if recent is not None:  # its clock is the account's request count
+            observe(recent, profile.requests)
         if workload is not None:
             observe(workload.behaviour)
         store.touch(profile, ts)
@@ -620,6 +640,16 @@ class Detector:
             if profile.requests >= params.clear_events
             else raw
         )
+        recent = profile.recent
+        if recent is not None and recent.events >= params.recent_min_events:
+            # A change point: its last requests clearly harvest while its day-long shares
+            # still hold the history it had before (the lone confidence keeps the latter).
+            r_terms = terms(recent, params.disabled, self.releases_seen)
+            r_terms[-1] = ts_terms[-1]
+            read = profile.prompts_read > 0
+            r_suspect = recent_score(r_terms, params.suspect_raw, params.recent_content, read)
+            if r_suspect > suspect:
+                suspect = r_suspect
         templated = templated_share(profile.behaviour)
         conf = lone_confidence(ts_terms, templated, profile.requests, params.prior_events)
         profile.scored_ms, profile.scored_requests = ts, profile.requests

@@ -81,6 +81,10 @@ class AccountProfile:
     workloads: Workloads = field(default_factory=Workloads)  # by system prompt
     last_wake: int | None = None  # 10-minute window of the last wake-up (linking.wake_keys)
     conversations: bytes = b""  # digests of its latest conversation ids (continues)
+    # Its last requests alone: a Behaviour whose clock is the account's request count,
+    # kept from its ``recent_from``-th request on (most accounts never make that many,
+    # and pay nothing; DetectorParams).
+    recent: Behaviour | None = None
 
     @classmethod
     def new(cls, event: ApiCall) -> AccountProfile:
@@ -191,6 +195,7 @@ class AccountProfile:
                 self.last_identity_digest(),
                 self.last_wake,
                 self.conversations.hex(),
+                None if self.recent is None else self.recent.to_state(),
             ]
         )
         return zlib.compress(doc, 6)
@@ -240,6 +245,7 @@ class AccountProfile:
             identity_digest=state[28] if len(state) > 28 else None,
             last_wake=state[29] if len(state) > 29 else None,
             conversations=bytes.fromhex(state[30]) if len(state) > 30 else b"",
+            recent=Behaviour.from_state(state[31]) if len(state) > 31 and state[31] else None,
         )
 
     def summary(self) -> dict[str, object]:

@@ -221,6 +221,27 @@ def suspect_score(ts: list[Term], bar: float = 0.5, prompts: bool = True) -> flo
     return raw if share >= bar else min(raw, share)
 
 
+# Not a signal but a second view of the same signals, switched off like one (ablation):
+# the account's last requests scored on their own (``recent_score``).
+RECENT_SWITCH = "recent_switch"
+
+
+def recent_score(ts: list[Term], bar: float, content_bar: float, prompts: bool = True) -> float:
+    """What the account's last requests say on their own (``ts``: the terms of a
+    short-memory view of its behaviour): their ``suspect_score`` if their content is
+    clearly harvest-like (content share at least ``content_bar``), else 0.
+
+    A change point: an aged account that worked like a developer for days and then
+    harvests keeps its history in its day-long shares, which stay borderline for a day
+    or more. Its last requests alone are a harvester's. Only content clearly a
+    harvester's counts: a few requests of borderline content (a hackathon's bursts, a
+    developer trying a reasoning prompt) are noise.
+    """
+    if raw_score(_content_terms(ts, prompts)) < content_bar:
+        return 0.0
+    return suspect_score(ts, bar, prompts)
+
+
 def lone_raw_score(ts: list[Term]) -> float:
     """``raw_score`` without the group-level signals: what a lone-account alert rests on."""
     return raw_score([t for t in ts if t.code not in GROUP_SIGNALS])

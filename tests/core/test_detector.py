@@ -24,6 +24,7 @@ from streams.core.detector import DAY_MS, Detector, DetectorParams
 from streams.core.event import ApiCall, parse_event
 from streams.core.linking import HOUR_MS, IDENTITY, WAKE_BUCKET_MS, LinkUpdate, kind_of
 from streams.core.scoring import (
+    RECENT_SWITCH,
     SIGNALS,
     WEIGHTS,
     content_score,
@@ -227,6 +228,62 @@ def test_an_account_is_announced_on_its_content_from_its_fourth_request() -> Non
         assert raw_of(detector, "script") == pytest.approx(expected)
 
 
+def _switching_account(disabled: frozenset[str] = frozenset()) -> tuple[Detector, list[float]]:
+    """An aged account that works like a developer for a day and a half (36 requests),
+    then harvests at one request every 40 minutes: the score it is announced with after
+    each of its first 40 harvesting requests."""
+    detector = Detector(DetectorParams(disabled=disabled))
+    events = [developer_call("aged", i, ts_ms=T0 + i * 50 * MINUTE_MS) for i in range(36)]
+    switch = T0 + 36 * 50 * MINUTE_MS
+    run(detector, events)
+    announced = []
+    for j in range(40):
+        event = harvest_call(
+            "aged",
+            1_000 + j,
+            ts_ms=switch + j * 40 * MINUTE_MS,
+            temperature=0.7,  # answers end on their own, at a fixed warm temperature
+            stop_reason="end_turn",
+            max_tokens=4096,
+            input_tokens=120,
+            output_tokens=1500,
+        )
+        detector.process(event, 36 + j)
+        announced.append(raw_of(detector, "aged"))
+    return detector, announced
+
+
+def test_an_account_that_switches_to_harvesting_is_announced_on_its_last_requests() -> None:
+    """A change point: a day and a half of developer work stays in the day-long shares,
+    which still call the account borderline 40 requests (27 hours) into its harvesting.
+    Its last requests alone are a harvester's, and it is announced as clearly harvest-like
+    on them (``recent_score``); the lone confidence still rests on the day-long view."""
+    detector, announced = _switching_account()
+    _, without = _switching_account(frozenset({RECENT_SWITCH}))
+    assert max(without) < 0.5  # the day-long view alone: not even a suspect
+    assert min(announced[32:]) >= CLEAR_HARVEST_RAW  # from 21 hours in, and it stays so
+    assert announced[:8] == without[:8]  # its first harvesting requests change nothing
+    profile = detector.store.get("aged")
+    assert profile is not None
+    assert profile.confidence < 0.5
+
+
+def test_a_developer_gets_no_higher_score_from_its_recent_requests() -> None:
+    """The recent view raises only a clear switch: a developer's last requests are a
+    developer's, whatever the hour, and light accounts do not keep the view at all."""
+    detector = Detector(DetectorParams())
+    events = [developer_call("dev", i, ts_ms=T0 + i * 7 * MINUTE_MS) for i in range(120)]
+    events += [harvest_call("light", i, ts_ms=T0 + i * HOUR_MS) for i in range(15)]
+    run(detector, events)
+    dev = detector.store.get("dev")
+    light = detector.store.get("light")
+    assert dev is not None and light is not None
+    assert dev.recent is not None and light.recent is None  # 15 requests: not kept
+    plain = Detector(DetectorParams(disabled=frozenset({RECENT_SWITCH})))
+    run(plain, events)
+    assert raw_of(detector, "dev") == raw_of(plain, "dev") < 0.5
+
+
 def test_a_harvester_whose_events_carry_no_prompt_text_stays_a_suspect() -> None:
     """``prompt`` is optional on the wire: without it the reasoning asks cannot be read,
     and the content share is what the answers show (long, to short prompts), not a
@@ -274,14 +331,18 @@ def test_disabled_signals_change_the_score() -> None:
     assert all(not ({r.code for r in a.reasons} & off) for a in alerts)
     # Disabling a signal that is absent (no 429s) renormalises over the others: the
     # harvester looks more harvest-like, by exactly the weight taken out.
-    absent = Detector(DetectorParams(disabled=frozenset({"rate_limit_pressure"})))
+    # (Both on the day-long view alone: the recent one scores other shares.)
+    day_long = frozenset({RECENT_SWITCH})
+    base = Detector(DetectorParams(disabled=day_long))
+    run(base, events)
+    absent = Detector(DetectorParams(disabled=day_long | {"rate_limit_pressure"}))
     run(absent, events)
-    profile = full.store.get("h")
+    profile = base.store.get("h")
     assert profile is not None
     # The weights in play: unobservable signals (no release seen here) weigh nothing.
-    total = sum(t.weight for t in terms(profile.behaviour, frozenset(), full.releases_seen))
+    total = sum(t.weight for t in terms(profile.behaviour, frozenset(), base.releases_seen))
     assert raw_of(absent, "h") == pytest.approx(
-        raw_of(full, "h") * total / (total - WEIGHTS["rate_limit_pressure"]), rel=1e-9
+        raw_of(base, "h") * total / (total - WEIGHTS["rate_limit_pressure"]), rel=1e-9
     )
 
 
@@ -733,6 +794,10 @@ def test_profile_state_round_trips() -> None:
         assert again.raw_score == profile.raw_score
         assert again.behaviour.to_state() == profile.behaviour.to_state()
         assert again.announced.to_state() == profile.announced.to_state()
+        recent = None if profile.recent is None else profile.recent.to_state()
+        assert (None if again.recent is None else again.recent.to_state()) == recent
+    # Each account here has made 16 requests or more (``recent_from``): each keeps one.
+    assert all(p.recent is not None for p in detector.store.profiles())
 
 
 @pytest.mark.parametrize("cut", [150, 301])

@@ -23,6 +23,7 @@ from streams.core.scoring import (
     lone_raw_score,
     pooled_terms,
     raw_score,
+    recent_score,
     suspect_score,
     templated_share,
     terms,
@@ -326,6 +327,39 @@ def test_a_suspect_reaches_the_bar_on_its_score_and_on_its_content(
         assert (suspect >= 0.5) == (raw >= 0.5 and content_score(ts) >= 0.5)
         if content_score(ts) >= 0.5:
             assert suspect == raw
+
+
+@given(
+    st.lists(st.tuples(st.floats(0.0, 3.0), st.floats(0.0, 1.0)), min_size=9, max_size=9),
+    st.floats(0.0, 1.0),
+)
+def test_recent_requests_count_only_when_their_content_is_clearly_harvesting(
+    values: list[tuple[float, float]], content_bar: float
+) -> None:
+    """The recent view says nothing (0) unless its content share reaches the bar; then
+    it is the suspect score of those requests, never more."""
+    ts = [Term(c, w, v, 0.0) for c, (w, v) in zip(SIGNALS, values, strict=True)]
+    score = recent_score(ts, 0.5, content_bar)
+    if content_score(ts) < content_bar:
+        assert score == 0.0
+    else:
+        assert score == suspect_score(ts, 0.5)
+
+
+def test_a_burst_of_borderline_content_is_not_a_switch_but_harvesting_is() -> None:
+    """A hackathon's scripted prototype over its last requests: borderline content, no
+    switch. A harvester's last requests: clearly harvesting, announced at their score."""
+    prototype = terms(
+        behaviour(
+            output_tokens=300,
+            cot=lambda i: 0.9 if i % 3 == 0 else 0.0,
+            temperature=0.7,
+            new_model=True,
+        )
+    )
+    assert recent_score(prototype, 0.5, 0.75) == 0.0
+    harvester = terms(behaviour(**HARVEST))
+    assert recent_score(harvester, 0.5, 0.75) == pytest.approx(raw_score(harvester))
 
 
 def test_self_templated_prompts_discount_the_lone_account_confidence() -> None:
