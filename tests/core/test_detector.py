@@ -255,7 +255,8 @@ def _switching_account(disabled: frozenset[str] = frozenset()) -> tuple[Detector
 
 def test_an_account_that_switches_to_harvesting_is_announced_on_its_last_requests() -> None:
     """A change point: a day and a half of developer work stays in the day-long shares,
-    which still call the account borderline 40 requests (27 hours) into its harvesting.
+    which still hold the account below the suspect bar 40 requests (27 hours) into its
+    harvesting.
     Its last requests alone are a harvester's, and it is announced as clearly harvest-like
     on them (``recent_score``); the lone confidence still rests on the day-long view."""
     detector, announced = _switching_account()
