@@ -278,19 +278,26 @@ def test_a_release_day_rush_raises_raw_but_not_the_lone_account_confidence() -> 
     assert lone_raw_score(rushing) == pytest.approx(lone_raw_score(steady))
 
 
+def scripted_prototype(reasoning_every: int) -> list[Term]:
+    """A hackathon team's prototype: fresh single-turn prompts at one temperature to the
+    model released that morning, one in ``reasoning_every`` asking for reasoning,
+    answers three times the prompt."""
+    return terms(
+        behaviour(
+            output_tokens=300,
+            cot=lambda i: 0.9 if i % reasoning_every == 0 else 0.0,
+            temperature=0.7,
+            new_model=True,
+        )
+    )
+
+
 def test_a_scripted_prototype_is_no_suspect_but_a_harvester_is() -> None:
     """A hackathon team's fresh single-turn prompts at one temperature to the model
     released that morning, a few asking for reasoning, answers three times the prompt:
     automated use, scored half harvest-like on how it calls the API. What it asks for
     and gets back is not harvesting, and that is what it is announced with."""
-    prototype = terms(
-        behaviour(
-            output_tokens=300,
-            cot=lambda i: 0.9 if i % 5 == 0 else 0.0,
-            temperature=0.7,
-            new_model=True,
-        )
-    )
+    prototype = scripted_prototype(reasoning_every=5)
     assert raw_score(prototype) >= 0.5  # a suspect on its usage pattern alone
     assert content_score(prototype) < 0.5
     assert suspect_score(prototype) == pytest.approx(content_score(prototype))
@@ -349,14 +356,8 @@ def test_recent_requests_count_only_when_their_content_is_clearly_harvesting(
 def test_a_burst_of_borderline_content_is_not_a_switch_but_harvesting_is() -> None:
     """A hackathon's scripted prototype over its last requests: borderline content, no
     switch. A harvester's last requests: clearly harvesting, announced at their score."""
-    prototype = terms(
-        behaviour(
-            output_tokens=300,
-            cot=lambda i: 0.9 if i % 3 == 0 else 0.0,
-            temperature=0.7,
-            new_model=True,
-        )
-    )
+    prototype = scripted_prototype(reasoning_every=3)
+    assert 0.5 <= content_score(prototype) < 0.75  # borderline
     assert recent_score(prototype, 0.5, 0.75) == 0.0
     harvester = terms(behaviour(**HARVEST))
     assert recent_score(harvester, 0.5, 0.75) == pytest.approx(raw_score(harvester))
