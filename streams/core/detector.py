@@ -155,12 +155,14 @@ class DetectorParams:
     # The recent view (scoring.recent_score): from an account's ``recent_from``-th request
     # its last requests are also kept alone, each weighing half as much after
     # ``recent_half_life`` more requests (about the last dozen, whatever their rate); once
-    # they weigh ``recent_min_events`` and their content share reaches ``recent_content``,
-    # the account is announced at the higher of the two views.
+    # they weigh ``recent_min_events`` and their content share reaches ``recent_content``
+    # at ``recent_persist`` re-scores in a row, the account is announced at the higher of
+    # the two views.
     recent_from: int = 16
     recent_half_life: int = 8
     recent_min_events: float = 8.0
     recent_content: float = 0.75
+    recent_persist: int = 2
     # An open account alert closes when its account has made no request this long.
     close_quiet_ms: int = 2 * DAY_MS
     verdicts: VerdictParams = field(default_factory=VerdictParams)
@@ -648,7 +650,9 @@ class Detector:
             r_terms[-1] = ts_terms[-1]
             read = profile.prompts_read > 0
             r_suspect = recent_score(r_terms, params.suspect_raw, params.recent_content, read)
-            if r_suspect > suspect:
+            # A switch lasts: one burst of harvest-like requests is a developer's test.
+            profile.recent_streak = profile.recent_streak + 1 if r_suspect > 0.0 else 0
+            if r_suspect > suspect and profile.recent_streak >= params.recent_persist:
                 suspect = r_suspect
         templated = templated_share(profile.behaviour)
         conf = lone_confidence(ts_terms, templated, profile.requests, params.prior_events)

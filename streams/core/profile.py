@@ -85,6 +85,9 @@ class AccountProfile:
     # kept from its ``recent_from``-th request on (most accounts never make that many,
     # and pay nothing; DetectorParams).
     recent: Behaviour | None = None
+    # Consecutive re-scores at which that view was clearly harvest-like (a switch that
+    # lasts, not one burst): DetectorParams.recent_persist.
+    recent_streak: int = 0
 
     @classmethod
     def new(cls, event: ApiCall) -> AccountProfile:
@@ -196,6 +199,7 @@ class AccountProfile:
                 self.last_wake,
                 self.conversations.hex(),
                 None if self.recent is None else self.recent.to_state(),
+                self.recent_streak,
             ]
         )
         return zlib.compress(doc, 6)
@@ -246,6 +250,7 @@ class AccountProfile:
             last_wake=state[29] if len(state) > 29 else None,
             conversations=bytes.fromhex(state[30]) if len(state) > 30 else b"",
             recent=Behaviour.from_state(state[31]) if len(state) > 31 and state[31] else None,
+            recent_streak=state[32] if len(state) > 32 else 0,
         )
 
     def summary(self) -> dict[str, object]:

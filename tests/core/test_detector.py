@@ -269,6 +269,41 @@ def test_an_account_that_switches_to_harvesting_is_announced_on_its_last_request
     assert profile.confidence < 0.5
 
 
+def _developer_with_one_burst(persist: int) -> float:
+    """A developer (short prompts) who, amid its work, sends ten harvest-like requests in
+    a row once: the highest score it is announced with."""
+    detector = Detector(DetectorParams(recent_persist=persist))
+    at = [T0 + i * 50 * MINUTE_MS for i in range(70)]
+    events = [developer_call("dev", i, ts_ms=at[i], input_tokens=200) for i in range(40)]
+    events += [
+        harvest_call(
+            "dev",
+            500 + j,
+            ts_ms=at[40] + j * MINUTE_MS,
+            temperature=0.7,
+            stop_reason="end_turn",
+            max_tokens=4096,
+            input_tokens=120,
+            output_tokens=1500,
+        )
+        for j in range(10)
+    ]
+    events += [developer_call("dev", i, ts_ms=at[i], input_tokens=200) for i in range(50, 70)]
+    highest = 0.0
+    for position, event in enumerate(events):
+        detector.process(event, position)
+        highest = max(highest, raw_of(detector, "dev"))
+    return highest
+
+
+def test_one_burst_of_harvest_like_requests_is_not_a_switch() -> None:
+    """The recent view speaks once it has been clearly harvest-like at two re-scores in a
+    row (``recent_persist``): ten harvest-like requests once are a developer trying
+    something, and would make it a suspect if one re-score sufficed."""
+    assert _developer_with_one_burst(persist=2) < 0.5
+    assert _developer_with_one_burst(persist=1) >= 0.5
+
+
 def test_a_developer_gets_no_higher_score_from_its_recent_requests() -> None:
     """The recent view raises only a clear switch: a developer's last requests are a
     developer's, whatever the hour, and light accounts do not keep the view at all."""
