@@ -7,9 +7,10 @@ Thin on purpose: everything that decides anything lives in ``streams.core`` and
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from streams.kafka.pipeline import evidence_topic, links_topic, verdicts_topic
 from streams.kafka.security import faust_credentials, security_from_settings
 from streams.worker.admission import Admission, TailWatch, refill_for
 from streams.worker.heap import HeapTrimmer
+from streams.worker.merge import StreamTimeOrder, TimeOrderedMerge
 from streams.worker.metrics import WorkerMetrics
 from streams.worker.progress import progress
 from streams.worker.runtime import (
@@ -92,6 +94,66 @@ class _ReplayingConsumer(faust_aiokafka.Consumer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._read_offset = _NoReadOffsets()
+        self.merge: TimeOrderedMerge[TP, Any] = TimeOrderedMerge(topic_of=_topic_of)
+        self._merge_generation: int | None = None
+        self._next_fetched: dict[TP, int] = {}
+        self._fetch_clock = 0.0  # seconds spent in fetches (see getmany)
+
+    async def getmany(self, timeout: float) -> AsyncIterator[tuple[TP, Any]]:
+        """faust's batch, handed on oldest record first across each topic's partitions
+        (see streams.worker.merge); records held back wait for the next call.
+
+        Held records are neither delivered nor acknowledged, so a commit never passes
+        them; a rebalance drops them, and the seek to the committed offsets that
+        follows fetches them again.
+        """
+        merge = self.merge
+        generation = self.app.consumer_generation_id
+        if generation != self._merge_generation:
+            merge.clear()
+            self._next_fetched.clear()
+            self._merge_generation = generation
+        # The hold is timed on a clock that runs only while fetching: the time the stages
+        # take with what is handed on says nothing about a partition that lags. So
+        # nothing is handed on (each record lets the stages run) until the clock stops.
+        ordered: frozenset[str] = getattr(self.app, "distillguard_ordered_topics", frozenset())
+        passing: list[tuple[TP, Any]] = []  # changelogs (recovery), feedback: as they come
+        started = time.monotonic()
+        async for tp, message in super().getmany(timeout):
+            if tp.topic not in ordered:
+                passing.append((tp, message))
+                continue
+            merge.push(tp, _ts_ms(message), message, self._fetch_clock)
+            self._next_fetched[tp] = message.offset + 1
+        self._fetch_clock += time.monotonic() - started
+        released = merge.release(self.assignment(), self._has_more, self._fetch_clock)
+        for tp, message in itertools.chain(passing, released):
+            if not self.flow_active or self.app.consumer_generation_id != generation:
+                return  # a rebalance: what is held is fetched again after its seek
+            yield tp, message
+
+    async def _getmany(self, active_partitions: set[TP] | None, timeout: float) -> Any:
+        """Fetch, leaving out the partitions the merge holds enough of (their records
+        wait in the client, which fetches nothing more for them meanwhile)."""
+        ahead = self.merge.ahead()
+        if ahead and active_partitions is not None:
+            active_partitions = active_partitions - ahead
+            if not active_partitions:  # an empty set would ask for every partition
+                await asyncio.sleep(min(timeout, 0.05))
+                return {}
+        return await super()._getmany(active_partitions, timeout)
+
+    def _has_more(self, tp: TP) -> bool:
+        """Whether ``tp`` may have records on the broker past those fetched: unknown
+        (no fetch answered for it yet, as at start-up) counts as yes, for at most the
+        hold, so that the first partition to answer does not run ahead of the rest."""
+        end = self.highwater(tp)
+        if end is None:
+            return True
+        position = self._next_fetched.get(tp)
+        if position is None:
+            position = self._committed_offset.get(tp)
+        return end > 0 if position is None else position < end
 
     def _new_consumer_thread(self) -> Any:
         return _ConsumerThread(self, loop=self.loop, beacon=self.beacon)
@@ -185,6 +247,23 @@ class PendingSends:
                 # commit too, so offsets never pass records whose outputs were lost.
                 self._futures = [f for f in batch if not _delivered(f)] + self._futures
                 raise
+
+
+def _topic_of(tp: TP) -> str:
+    return tp.topic
+
+
+def _ts_ms(message: Any) -> int | None:
+    """A record's timestamp in milliseconds (faust keeps seconds as a float)."""
+    timestamp = message.timestamp
+    return None if timestamp is None else int(timestamp * 1000)
+
+
+def _merge_stats(app: faust.App) -> tuple[int, int]:
+    """Records the consumer holds for the time-ordered merge now, and how many it ever
+    let go by age or count rather than by comparison."""
+    merge = getattr(app.consumer, "merge", None) if app.consumer is not None else None
+    return (0, 0) if merge is None else (len(merge), merge.released_waiting)
 
 
 def _delivered(future: asyncio.Future[Any]) -> bool:
@@ -348,8 +427,13 @@ def create_app(settings: Settings, source_partitions: int | None = None) -> faus
     )
     app.distillguard_runtime = runtime  # type: ignore[attr-defined]
     app.distillguard_fetch_wait_ms = settings.fetch_wait_ms  # type: ignore[attr-defined]
+    # The stages fed in time order across their partitions (see streams.worker.merge).
+    app.distillguard_ordered_topics = frozenset(  # type: ignore[attr-defined]
+        {settings.topic_api_calls, links_topic(settings)}
+    )
     app.sensors.add(CheckpointOnCommit(runtime))
-    metrics = WorkerMetrics(runtime, lambda: consumer_lag(app))
+    order = StreamTimeOrder()
+    metrics = WorkerMetrics(runtime, lambda: consumer_lag(app), order, lambda: _merge_stats(app))
     app.distillguard_metrics = metrics  # type: ignore[attr-defined]
     if settings.web_port > 0:
         register_pages(app, metrics)
@@ -436,6 +520,7 @@ def create_app(settings: Settings, source_partitions: int | None = None) -> faus
     @app.agent(source, name="accounts")
     async def accounts_stage(stream: faust.StreamT[bytes]) -> None:
         async for event in stream.events():
+            order.observe("accounts", _ts_ms(event.message))
             if await admitted(event.message, runtime.handle):
                 started = clock()
                 runtime.handle(_record(event.message))
@@ -444,6 +529,7 @@ def create_app(settings: Settings, source_partitions: int | None = None) -> faus
     @app.agent(links, name="links")
     async def links_stage(stream: faust.StreamT[bytes]) -> None:
         async for event in stream.events():
+            order.observe("links", _ts_ms(event.message))
             if await admitted(event.message, runtime.handle_link):
                 started = clock()
                 runtime.handle_link(_record(event.message))
@@ -452,6 +538,7 @@ def create_app(settings: Settings, source_partitions: int | None = None) -> faus
     @app.agent(evidence, name="campaigns")
     async def campaign_stage(stream: faust.StreamT[bytes]) -> None:
         async for event in stream.events():
+            order.observe("campaigns", _ts_ms(event.message))
             if await admitted(event.message, runtime.handle_evidence):
                 started = clock()
                 runtime.handle_evidence(_record(event.message))
@@ -495,6 +582,8 @@ def create_app(settings: Settings, source_partitions: int | None = None) -> faus
         for tp in sorted(consumer.assignment()):
             if tp in paused:
                 continue  # faust holds it back (a full stream buffer): not lost
+            if consumer.merge.holds(tp):
+                continue  # held to go in time order (streams.worker.merge): not lost
             handle = stage_of.get(tp.topic)
             key = (tp.topic, tp.partition)
             committed = consumer._committed_offset.get(tp)

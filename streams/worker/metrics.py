@@ -15,6 +15,7 @@ from prometheus_client import CollectorRegistry, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from streams.worker.merge import StreamTimeOrder
 from streams.worker.runtime import WorkerRuntime
 
 CONTENT_TYPE = "text/plain; version=0.0.4"  # the web server adds "charset=utf-8"
@@ -41,6 +42,11 @@ LATENCY_BUCKETS = (
 )
 
 Lag = Callable[[], Mapping[tuple[str, int], int]]
+MergeStats = Callable[[], tuple[int, int]]  # records held now, released by age or count
+
+
+def _no_merge() -> tuple[int, int]:
+    return (0, 0)
 
 
 class Observe(Protocol):
@@ -50,7 +56,13 @@ class Observe(Protocol):
 class WorkerMetrics:
     """The registry behind ``/metrics``: runtime counters, consumer lag, stage latency."""
 
-    def __init__(self, runtime: WorkerRuntime, lag: Lag) -> None:
+    def __init__(
+        self,
+        runtime: WorkerRuntime,
+        lag: Lag,
+        order: StreamTimeOrder | None = None,
+        merge_stats: MergeStats = _no_merge,
+    ) -> None:
         self.registry = CollectorRegistry(auto_describe=False)
         self._latency = Histogram(
             "distillguard_stage_latency_seconds",
@@ -59,7 +71,9 @@ class WorkerMetrics:
             buckets=LATENCY_BUCKETS,
             registry=self.registry,
         )
-        self.registry.register(_RuntimeCollector(runtime, lag))
+        self.registry.register(
+            _RuntimeCollector(runtime, lag, order or StreamTimeOrder(), merge_stats)
+        )
 
     def timer(self, stage: str) -> Observe:
         """The latency observer of one stage (bound once: cheap per record)."""
@@ -73,9 +87,13 @@ class WorkerMetrics:
 
 
 class _RuntimeCollector(Collector):
-    def __init__(self, runtime: WorkerRuntime, lag: Lag) -> None:
+    def __init__(
+        self, runtime: WorkerRuntime, lag: Lag, order: StreamTimeOrder, merge_stats: MergeStats
+    ) -> None:
         self.runtime = runtime
         self.lag = lag
+        self.order = order
+        self.merge_stats = merge_stats
 
     def collect(self) -> Iterator[Metric]:
         runtime = self.runtime
@@ -143,6 +161,25 @@ class _RuntimeCollector(Collector):
         for (topic, partition), n in sorted(self.lag().items()):
             lag.add_metric([topic, str(partition)], n)
         yield lag
+        behind = CounterMetricFamily(
+            "distillguard_records_behind_stream_time",
+            "Records that reached a stage over a minute older than the newest it had seen",
+            labels=["stage"],
+        )
+        for stage in STAGES:
+            behind.add_metric([stage], self.order.behind.get(stage, 0))
+        yield behind
+        held, released_waiting = self.merge_stats()
+        yield _gauge(
+            "merge_held_records",
+            "Fetched records held to be handed on in time order",
+            held,
+        )
+        yield _counter(
+            "merge_released_unmatched",
+            "Records handed on before every partition could be compared (age or count)",
+            released_waiting,
+        )
 
 
 def _counter(name: str, doc: str, value: float) -> CounterMetricFamily:

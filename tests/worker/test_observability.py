@@ -10,6 +10,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from streams.worker.logs import JsonFormatter, RepeatFilter, logging_config
+from streams.worker.merge import StreamTimeOrder
 from streams.worker.metrics import WorkerMetrics
 from tests.core.test_detector import harvest_prompt
 from tests.factories import wire_event
@@ -84,6 +85,18 @@ def test_stage_latency_histogram_counts_every_observation_in_its_bucket() -> Non
     assert s[(f"{name}_bucket", (("le", "+Inf"), ("stage", "accounts")))] == 3
     with pytest.raises(ValueError, match="unknown stage"):
         metrics.timer("nope")
+
+
+def test_metrics_show_how_far_from_time_order_the_stages_were_fed() -> None:
+    order = StreamTimeOrder()
+    metrics = WorkerMetrics(Harness().runtime, dict, order, lambda: (12, 3))
+    for ts in (600_000, 0, 590_000):  # the second is ten minutes behind
+        order.observe("accounts", ts)
+    s = _samples(metrics)
+    assert s[("distillguard_records_behind_stream_time_total", (("stage", "accounts"),))] == 1
+    assert s[("distillguard_records_behind_stream_time_total", (("stage", "links"),))] == 0
+    assert s[("distillguard_merge_held_records", ())] == 12
+    assert s[("distillguard_merge_released_unmatched_total", ())] == 3
 
 
 def test_two_workers_in_one_process_keep_separate_metrics() -> None:
