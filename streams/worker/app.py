@@ -128,8 +128,10 @@ class _ReplayingConsumer(faust_aiokafka.Consumer):
         self._fetch_clock += time.monotonic() - started
         released = merge.release(self.assignment(), self._has_more, self._fetch_clock)
         for tp, message in itertools.chain(passing, released):
-            if not self.flow_active or self.app.consumer_generation_id != generation:
-                return  # a rebalance: what is held is fetched again after its seek
+            if not self.flow_active:
+                return  # as faust's own getmany: it seeks back to the committed offsets
+            if message.generation_id != self.app.consumer_generation_id:
+                continue  # fetched before a rebalance: fetched again after its seek
             yield tp, message
 
     async def _getmany(self, active_partitions: set[TP] | None, timeout: float) -> Any:
