@@ -93,9 +93,14 @@ class TimeOrderedMerge(Generic[Partition, T]):
         partition blocks its topic until it fills, the oldest record grows too old or
         too many are held).
         """
+        holding = {self.topic_of(p) for p, buffer in self._buffers.items() if buffer}
+        if not holding:
+            return
         by_topic: dict[Hashable, list[Partition]] = {}
         for partition in set(assigned) | set(self._buffers):
-            by_topic.setdefault(self.topic_of(partition), []).append(partition)
+            topic = self.topic_of(partition)
+            if topic in holding:  # a topic with nothing held has nothing to compare
+                by_topic.setdefault(topic, []).append(partition)
         for partitions in by_topic.values():
             yield from self._release_topic(partitions, has_more, now)
 
