@@ -101,8 +101,18 @@ class TimeOrderedMerge(Generic[Partition, T]):
             topic = self.topic_of(partition)
             if topic in holding:  # a topic with nothing held has nothing to compare
                 by_topic.setdefault(topic, []).append(partition)
+        # Asked once per partition and call, not once per record released: the answer
+        # only changes with a fetch (and costs a look-up in the Kafka client).
+        known: dict[Partition, bool] = {}
+
+        def more(partition: Partition) -> bool:
+            answer = known.get(partition)
+            if answer is None:
+                answer = known[partition] = has_more(partition)
+            return answer
+
         for partitions in by_topic.values():
-            yield from self._release_topic(partitions, has_more, now)
+            yield from self._release_topic(partitions, more, now)
 
     def _release_topic(
         self,

@@ -140,3 +140,19 @@ def test_a_partition_that_runs_ahead_is_named_for_the_fetch_to_leave_out() -> No
     out = list(merge.release([("in", 0), ("in", 1)], waiting, now=0.0))
     assert out == [(("in", 1), "behind")]  # the rest waits for partition 1's next records
     assert merge.ahead() == {("in", 0)}
+
+
+def test_each_partition_is_asked_once_per_release_not_once_per_record() -> None:
+    merge = _merge()
+    for ts in range(100):
+        merge.push(("in", 0), ts, str(ts), now=0.0)
+    asked: list[Partition] = []
+
+    def caught_up(tp: Partition) -> bool:
+        asked.append(tp)
+        return False
+
+    out = list(merge.release([("in", 0), ("in", 1), ("in", 2)], caught_up, now=0.0))
+    assert len(out) == 100
+    # the empty partitions, then partition 0 once drained: each once, not per record
+    assert sorted(asked) == [("in", 0), ("in", 1), ("in", 2)]
