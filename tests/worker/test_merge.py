@@ -50,6 +50,38 @@ def test_caught_up_partitions_come_out_in_time_order_and_whole(
     assert times == sorted(times)
 
 
+@given(st.lists(st.lists(st.integers(0, 10_000), max_size=30), min_size=1, max_size=4))
+def test_any_timestamps_come_out_whole_and_in_each_partitions_order(
+    streams: list[list[int]],
+) -> None:
+    """Timestamps out of order within a partition (late events, strays): still every
+    record once, each partition's in offset order, and a record never waits behind
+    another partition's records that are later than it and everything queued behind it
+    (a partition's rank: the earliest time it holds)."""
+    merge = _merge()
+    for p, s in enumerate(streams):
+        for i, ts in enumerate(s):
+            merge.push(("in", p), ts, f"{p}/{i}", now=0.0)
+    # pushed per partition, released with every partition caught up
+    out = [
+        item
+        for _, item in merge.release([("in", p) for p in range(len(streams))], _none_left, now=0.0)
+    ]
+    assert sorted(out) == sorted(f"{p}/{i}" for p, s in enumerate(streams) for i in range(len(s)))
+    for p in range(len(streams)):
+        assert [item for item in out if item.startswith(f"{p}/")] == [
+            f"{p}/{i}" for i in range(len(streams[p]))
+        ]
+    for p, s in enumerate(streams):
+        for i in range(len(s)):
+            rank = min(s[i:])
+            pos = out.index(f"{p}/{i}")
+            for q, t in enumerate(streams):
+                if q != p:
+                    later = [j for j in range(len(t)) if min(t[j:]) > rank]
+                    assert all(out.index(f"{q}/{j}") > pos for j in later)
+
+
 def test_a_partition_with_records_still_on_the_broker_is_waited_for() -> None:
     """Partition 0 fetched hours ahead of partition 1: its records wait until partition
     1's catch up, then both come out interleaved by time."""
@@ -123,7 +155,35 @@ def test_stream_time_order_counts_records_well_behind_their_stage() -> None:
         order.observe("accounts", ts)
     order.observe("links", 10)  # stages keep their own stream time
     assert order.behind == {"accounts": 1}
-    assert order.latest == {"accounts": 200_000, "links": 10}
+    assert {stage: clock.now_ms for stage, clock in order.clocks.items()} == {
+        "accounts": 200_000,
+        "links": 10,
+    }
+
+
+def test_one_record_stamped_far_ahead_does_not_make_the_rest_count_as_behind() -> None:
+    """A record the producer stamped with its wall clock in a replay of last month: the
+    records after it are in order, and are not counted (they were, all of them)."""
+    order = StreamTimeOrder(tolerance_ms=60_000)
+    day = 86_400_000
+    for ts in (0, 30_000, 20 * day, 60_000, 90_000, 120_000):
+        order.observe("accounts", ts)
+    assert order.behind == {}
+
+
+def test_a_record_stamped_far_ahead_does_not_hold_its_partition_back() -> None:
+    """Partition 0's head was stamped days ahead (an unparseable line that ``replay``
+    left to the client's clock): its partition is ranked by the records behind it, so
+    both partitions still come out interleaved by time (before, every record of
+    partition 1 went first, then partition 0's)."""
+    merge = _merge()
+    day = 86_400_000
+    for ts, item in ((20 * day, "stray"), (100, "a100"), (300, "a300")):
+        merge.push(("in", 0), ts, item, now=0.0)
+    for ts in (200, 400):
+        merge.push(("in", 1), ts, f"b{ts}", now=0.0)
+    out = [i for _, i in merge.release([("in", 0), ("in", 1)], _none_left, now=0.0)]
+    assert out == ["stray", "a100", "b200", "a300", "b400"]
 
 
 def test_a_partition_that_runs_ahead_is_named_for_the_fetch_to_leave_out() -> None:
