@@ -115,11 +115,15 @@ class TimeOrderedMerge(Generic[Partition, T]):
         return {p for p, buffer in self._buffers.items() if len(buffer) >= AHEAD_AT}
 
     def push(self, partition: Partition, ts_ms: int | None, item: T, now: float) -> None:
-        """Buffer one fetched record (``ts_ms`` None sorts first: nothing to wait for)."""
+        """Buffer one fetched record. Without a time (``ts_ms`` None) it takes its
+        partition's previous record's, or sorts first when it is the only one held:
+        nothing to wait for, and no reason to pull the records before it forward."""
         buffer = self._buffers.get(partition)
         if buffer is None:
             buffer = self._buffers[partition] = _Buffer()
-        buffer.append(_Held(-1 if ts_ms is None else ts_ms, now, item))
+        if ts_ms is None:
+            ts_ms = buffer.records[-1].ts_ms if buffer.records else -1
+        buffer.append(_Held(ts_ms, now, item))
         self._held += 1
 
     def release(

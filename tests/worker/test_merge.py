@@ -149,6 +149,17 @@ def test_records_without_a_time_are_not_held_behind_others() -> None:
     assert out == ["untimed", "timed"]
 
 
+def test_a_record_without_a_time_does_not_pull_the_records_before_it_forward() -> None:
+    """Partition 0 holds 500, then an untimed record: partition 1's 100 still goes first
+    (as -1, the untimed record would rank its partition before everything)."""
+    merge = _merge()
+    merge.push(("in", 0), 500, "a500", now=0.0)
+    merge.push(("in", 0), None, "untimed", now=0.0)
+    merge.push(("in", 1), 100, "b100", now=0.0)
+    out = [i for _, i in merge.release([("in", 0), ("in", 1)], _none_left, now=0.0)]
+    assert out == ["b100", "a500", "untimed"]
+
+
 def test_stream_time_order_counts_records_well_behind_their_stage() -> None:
     order = StreamTimeOrder(tolerance_ms=60_000)
     for ts in (0, 120_000, 90_000, 30_000, None, 200_000):
