@@ -78,6 +78,34 @@ def test_replay_keys_timestamps_and_time_warp(
     assert all(times == sorted(times) for times in per_account.values())
 
 
+def test_a_line_without_a_time_is_stamped_with_the_event_before_it(
+    kafka_broker: LocalBroker, unique_name: str, tmp_path: Path
+) -> None:
+    """Not with the producer's clock (today, weeks after the replayed events), which
+    ranked it after every other record in the worker's time-ordered merge."""
+    topic = f"{unique_name}-api-calls"
+    create_topics(kafka_broker.bootstrap, [TopicSpec(topic, 1)])
+    path = tmp_path / "events.jsonl"
+    path.write_bytes(
+        b"\n".join(
+            [
+                orjson.dumps(wire_event("acct-1", ts=_ts(0), event_id="e0")),
+                orjson.dumps(wire_event("acct-1", ts=_ts(4), event_id="e2")),
+                b"not json",
+                orjson.dumps({**wire_event("acct-1", ts=_ts(6), event_id="e3"), "ts": "soon"}),
+                orjson.dumps(wire_event("acct-1", ts=_ts(8), event_id="e4")),
+            ]
+        )
+        + b"\n"
+    )
+    report = replay_file(kafka_broker.bootstrap, topic, path)
+    assert report.sent == 5
+    stamps = [
+        r.timestamp for r in sorted(read_all(kafka_broker.bootstrap, topic), key=lambda r: r.offset)
+    ]
+    assert stamps == [T0, T0 + 4000, T0 + 4000, T0 + 4000, T0 + 8000]
+
+
 def test_replay_as_fast_as_possible_within_bounds(
     kafka_broker: LocalBroker, unique_name: str, tmp_path: Path
 ) -> None:
