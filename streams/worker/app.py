@@ -123,7 +123,7 @@ class _ReplayingConsumer(faust_aiokafka.Consumer):
             if tp.topic not in ordered:
                 passing.append((tp, message))
                 continue
-            merge.push(tp, _ts_ms(message), message, self._fetch_clock)
+            merge.push(tp, _ts_ms(message), message)
             self._next_fetched[tp] = message.offset + 1
         self._fetch_clock += time.monotonic() - started
         released = merge.release(self.assignment(), self._has_more, self._fetch_clock)

@@ -14,9 +14,14 @@ oldest first (by record timestamp: event time on the input topic, where producer
 ``replay`` set it; send time on the internal topics, i.e. the order the previous stage
 produced them in), but only while every partition of the topic that still has records
 on the broker has one buffered to compare with. A partition that is caught up is not
-waited for, and no record is held longer than ``max_hold_s`` (of the consumer's time
-spent fetching) or past ``max_held`` records in all: a slow or paused partition costs
-order, never progress. Each partition's own records keep their offset order. A partition
+waited for, and a topic waits at most ``max_hold_s`` (of the consumer's time spent
+fetching) for an empty partition to deliver (Kafka Streams' ``max.task.idle.ms``), nor
+past ``max_held`` records held in all: a slow or paused partition costs order, never
+progress. The wait is timed from when the topic got stuck, not from when its oldest
+record was fetched: a partition ahead holds its records for long by design, and timed
+from those, any partition running dry for one fetch's round trip let records go
+unmatched (on the sleeper file, 8,971 of them and 3 of the 68 sleepers lost; timed
+from the stall, none). Each partition's own records keep their offset order. A partition
 that runs ahead (``AHEAD_AT`` records held) is left out of the next fetches until it
 drains, so the client fetches the partitions that are behind instead of filling the
 hold.
@@ -54,7 +59,6 @@ AHEAD_AT = 2_000
 @dataclass
 class _Held(Generic[T]):
     ts_ms: int
-    held_at: float
     item: T
 
 
@@ -101,7 +105,8 @@ class TimeOrderedMerge(Generic[Partition, T]):
     max_held: int = MAX_HELD
     _buffers: dict[Partition, _Buffer[T]] = field(default_factory=dict)
     _held: int = 0
-    released_waiting: int = 0  # records released by age or count, not by comparison
+    _stuck_since: dict[Hashable, float] = field(default_factory=dict)  # topic -> clock
+    released_waiting: int = 0  # records released by the wait's limits, not by comparison
 
     def __len__(self) -> int:
         return self._held
@@ -114,7 +119,7 @@ class TimeOrderedMerge(Generic[Partition, T]):
         """Partitions holding ``AHEAD_AT`` records or more: fetch the others first."""
         return {p for p, buffer in self._buffers.items() if len(buffer) >= AHEAD_AT}
 
-    def push(self, partition: Partition, ts_ms: int | None, item: T, now: float) -> None:
+    def push(self, partition: Partition, ts_ms: int | None, item: T) -> None:
         """Buffer one fetched record. Without a time (``ts_ms`` None) it takes its
         partition's previous record's, or sorts first when it is the only one held:
         nothing to wait for, and no reason to pull the records before it forward."""
@@ -123,7 +128,7 @@ class TimeOrderedMerge(Generic[Partition, T]):
             buffer = self._buffers[partition] = _Buffer()
         if ts_ms is None:
             ts_ms = buffer.records[-1].ts_ms if buffer.records else -1
-        buffer.append(_Held(ts_ms, now, item))
+        buffer.append(_Held(ts_ms, item))
         self._held += 1
 
     def release(
@@ -136,8 +141,8 @@ class TimeOrderedMerge(Generic[Partition, T]):
 
         ``assigned``: the partitions this consumer owns; ``has_more(p)``: whether ``p``
         has records on the broker beyond those buffered (an empty buffer of such a
-        partition blocks its topic until it fills, the oldest record grows too old or
-        too many are held).
+        partition blocks its topic until it fills, the topic has been stuck for
+        ``max_hold_s`` of ``now`` or too many are held).
         """
         holding = {self.topic_of(p) for p, buffer in self._buffers.items() if buffer}
         if not holding:
@@ -157,20 +162,21 @@ class TimeOrderedMerge(Generic[Partition, T]):
                 answer = known[partition] = has_more(partition)
             return answer
 
-        for partitions in by_topic.values():
-            yield from self._release_topic(partitions, more, now)
+        for topic, partitions in by_topic.items():
+            yield from self._release_topic(topic, partitions, more, now)
 
     def _release_topic(
         self,
+        topic: Hashable,
         partitions: list[Partition],
         has_more: Callable[[Partition], bool],
         now: float,
     ) -> Iterator[tuple[Partition, T]]:
         buffers = self._buffers
+        stuck_since = self._stuck_since
         while True:
             oldest: Partition | None = None
             oldest_ts = 0
-            longest_held = now
             waiting = False
             for partition in partitions:
                 buffer = buffers.get(partition)
@@ -180,13 +186,15 @@ class TimeOrderedMerge(Generic[Partition, T]):
                 earliest = buffer.earliest_ms
                 if oldest is None or earliest < oldest_ts:
                     oldest, oldest_ts = partition, earliest
-                longest_held = min(longest_held, buffer.records[0].held_at)
             if oldest is None:
                 return
             if waiting:
-                if now - longest_held < self.max_hold_s and self._held <= self.max_held:
+                since = stuck_since.setdefault(topic, now)
+                if now - since < self.max_hold_s and self._held <= self.max_held:
                     return
                 self.released_waiting += 1
+            else:
+                stuck_since.pop(topic, None)
             held = buffers[oldest].popleft()
             self._held -= 1
             yield oldest, held.item
@@ -196,6 +204,7 @@ class TimeOrderedMerge(Generic[Partition, T]):
         committed offsets); returns how many."""
         dropped = self._held
         self._buffers.clear()
+        self._stuck_since.clear()
         self._held = 0
         return dropped
 

@@ -39,7 +39,7 @@ def test_caught_up_partitions_come_out_in_time_order_and_whole(
     while any(pending):
         p = rng.choice([p for p, left in enumerate(pending) if left])
         tp, ts, item = pending[p].pop(0)
-        merge.push(tp, ts, item, now=0.0)
+        merge.push(tp, ts, item)
     out = list(merge.release([("in", p) for p in range(len(streams))], _none_left, now=0.0))
     assert len(out) == sum(map(len, streams)) and len(merge) == 0
     for p in range(len(streams)):
@@ -61,7 +61,7 @@ def test_any_timestamps_come_out_whole_and_in_each_partitions_order(
     merge = _merge()
     for p, s in enumerate(streams):
         for i, ts in enumerate(s):
-            merge.push(("in", p), ts, f"{p}/{i}", now=0.0)
+            merge.push(("in", p), ts, f"{p}/{i}")
     # pushed per partition, released with every partition caught up
     out = [
         item
@@ -87,12 +87,12 @@ def test_a_partition_with_records_still_on_the_broker_is_waited_for() -> None:
     1's catch up, then both come out interleaved by time."""
     merge = _merge()
     for ts in (100, 200, 300):
-        merge.push(("in", 0), ts, f"a{ts}", now=0.0)
+        merge.push(("in", 0), ts, f"a{ts}")
     behind = {("in", 1)}
     assigned = [("in", 0), ("in", 1)]
     assert list(merge.release(assigned, behind.__contains__, now=0.1)) == []
-    merge.push(("in", 1), 150, "b150", now=0.2)
-    merge.push(("in", 1), 250, "b250", now=0.2)
+    merge.push(("in", 1), 150, "b150")
+    merge.push(("in", 1), 250, "b250")
     # partition 1 may still have more: release stops when its buffer runs dry
     assert [i for _, i in merge.release(assigned, behind.__contains__, now=0.3)] == [
         "a100",
@@ -106,28 +106,50 @@ def test_a_partition_with_records_still_on_the_broker_is_waited_for() -> None:
 
 
 def test_nothing_waits_longer_than_the_hold_or_past_the_cap() -> None:
-    """A partition that never delivers (paused, slow broker) costs order, not progress."""
+    """A partition that never delivers (paused, slow broker) costs order, not progress:
+    the topic waits ``max_hold_s`` from when it got stuck, then lets records go."""
     stalled = {("in", 1)}.__contains__
     assigned = [("in", 0), ("in", 1)]
     merge = _merge(max_hold_s=1.0)
-    merge.push(("in", 0), 100, "a", now=0.0)
-    assert list(merge.release(assigned, stalled, now=0.9)) == []
-    assert list(merge.release(assigned, stalled, now=1.0)) == [(("in", 0), "a")]
+    merge.push(("in", 0), 100, "a")
+    assert list(merge.release(assigned, stalled, now=5.0)) == []  # stuck from here
+    assert list(merge.release(assigned, stalled, now=5.9)) == []
+    assert list(merge.release(assigned, stalled, now=6.0)) == [(("in", 0), "a")]
     assert merge.released_waiting == 1
 
     capped = _merge(max_held=2)
     for ts in (1, 2, 3, 4):
-        capped.push(("in", 0), ts, str(ts), now=0.0)
+        capped.push(("in", 0), ts, str(ts))
     assert [i for _, i in capped.release(assigned, stalled, now=0.0)] == ["1", "2"]
     assert len(capped) == 2
+
+
+def test_records_held_long_by_design_do_not_cut_the_next_wait_short() -> None:
+    """Partition 0 ran ahead and its records have waited for seconds while partition 1
+    caught up, in order. When partition 1 runs dry for one fetch's round trip, the topic
+    waits for it: the hold is timed from the stall, not from partition 0's oldest record
+    (timed from that, every such round trip let records go unmatched: 8,971 on the
+    sleeper file)."""
+    waiting = {("in", 1)}.__contains__
+    assigned = [("in", 0), ("in", 1)]
+    merge = _merge(max_hold_s=1.0)
+    for ts in (1_000, 2_000, 3_000):
+        merge.push(("in", 0), ts, f"a{ts}")  # fetched at clock 0
+    for clock in range(10):  # partition 1 keeps delivering: ten seconds in order
+        merge.push(("in", 1), clock, f"b{clock}")
+        assert [i for _, i in merge.release(assigned, waiting, now=float(clock))] == [f"b{clock}"]
+    assert list(merge.release(assigned, waiting, now=9.5)) == []  # one round trip
+    merge.push(("in", 1), 1_500, "b1500")
+    out = [i for _, i in merge.release(assigned, waiting, now=9.6)]
+    assert out == ["a1000", "b1500"] and merge.released_waiting == 0
 
 
 def test_topics_are_ordered_apart() -> None:
     """A stage's partitions wait only for each other: an internal topic with records
     on the broker does not hold the input topic back."""
     merge = _merge()
-    merge.push(("in", 0), 500, "event", now=0.0)
-    merge.push(("links", 0), 100, "link", now=0.0)
+    merge.push(("in", 0), 500, "event")
+    merge.push(("links", 0), 100, "link")
     links_behind = {("links", 1)}.__contains__
     out = list(merge.release([("in", 0), ("links", 0), ("links", 1)], links_behind, now=0.0))
     assert out == [(("in", 0), "event")]
@@ -135,16 +157,16 @@ def test_topics_are_ordered_apart() -> None:
 
 def test_a_rebalance_drops_what_is_held() -> None:
     merge = _merge()
-    merge.push(("in", 0), 1, "a", now=0.0)
-    merge.push(("in", 1), 2, "b", now=0.0)
+    merge.push(("in", 0), 1, "a")
+    merge.push(("in", 1), 2, "b")
     assert merge.clear() == 2 and len(merge) == 0
     assert list(merge.release([("in", 0)], _none_left, now=0.0)) == []
 
 
 def test_records_without_a_time_are_not_held_behind_others() -> None:
     merge = _merge()
-    merge.push(("in", 0), 50, "timed", now=0.0)
-    merge.push(("in", 1), None, "untimed", now=0.0)
+    merge.push(("in", 0), 50, "timed")
+    merge.push(("in", 1), None, "untimed")
     out = [i for _, i in merge.release([("in", 0), ("in", 1)], _none_left, now=0.0)]
     assert out == ["untimed", "timed"]
 
@@ -153,9 +175,9 @@ def test_a_record_without_a_time_does_not_pull_the_records_before_it_forward() -
     """Partition 0 holds 500, then an untimed record: partition 1's 100 still goes first
     (as -1, the untimed record would rank its partition before everything)."""
     merge = _merge()
-    merge.push(("in", 0), 500, "a500", now=0.0)
-    merge.push(("in", 0), None, "untimed", now=0.0)
-    merge.push(("in", 1), 100, "b100", now=0.0)
+    merge.push(("in", 0), 500, "a500")
+    merge.push(("in", 0), None, "untimed")
+    merge.push(("in", 1), 100, "b100")
     out = [i for _, i in merge.release([("in", 0), ("in", 1)], _none_left, now=0.0)]
     assert out == ["b100", "a500", "untimed"]
 
@@ -190,9 +212,9 @@ def test_a_record_stamped_far_ahead_does_not_hold_its_partition_back() -> None:
     merge = _merge()
     day = 86_400_000
     for ts, item in ((20 * day, "stray"), (100, "a100"), (300, "a300")):
-        merge.push(("in", 0), ts, item, now=0.0)
+        merge.push(("in", 0), ts, item)
     for ts in (200, 400):
-        merge.push(("in", 1), ts, f"b{ts}", now=0.0)
+        merge.push(("in", 1), ts, f"b{ts}")
     out = [i for _, i in merge.release([("in", 0), ("in", 1)], _none_left, now=0.0)]
     assert out == ["stray", "a100", "b200", "a300", "b400"]
 
@@ -203,8 +225,8 @@ def test_a_partition_that_runs_ahead_is_named_for_the_fetch_to_leave_out() -> No
     of the records released by count, before the fetch left it out)."""
     merge = _merge()
     for i in range(AHEAD_AT):
-        merge.push(("in", 0), 1_000 + i, "ahead", now=0.0)
-    merge.push(("in", 1), 10, "behind", now=0.0)
+        merge.push(("in", 0), 1_000 + i, "ahead")
+    merge.push(("in", 1), 10, "behind")
     assert merge.ahead() == {("in", 0)}
     assert merge.holds(("in", 0)) and merge.holds(("in", 1)) and not merge.holds(("in", 2))
     waiting = {("in", 1)}.__contains__
@@ -216,7 +238,7 @@ def test_a_partition_that_runs_ahead_is_named_for_the_fetch_to_leave_out() -> No
 def test_each_partition_is_asked_once_per_release_not_once_per_record() -> None:
     merge = _merge()
     for ts in range(100):
-        merge.push(("in", 0), ts, str(ts), now=0.0)
+        merge.push(("in", 0), ts, str(ts))
     asked: list[Partition] = []
 
     def caught_up(tp: Partition) -> bool:
