@@ -3,7 +3,9 @@
 Both yield ``OfflineRecord``s carrying the partition and offset the record has (topic) or
 would have (file: Kafka's default murmur2 partitioner on the ``account_id`` key, offsets
 counted per partition), so an offline run feeds each partition's detector exactly the
-sequence a live worker's detector would see.
+sequence a live worker's detector would see. A topic's partitions are read in time order
+across partitions, as the live worker hands them on (streams.worker.merge) and as a file
+lists them.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from kafka.partitioner.default import murmur2
 
 from streams.kafka.io import event_lines
 from streams.kafka.security import PLAINTEXT, ClientSecurity, kafka_python_kwargs
+from streams.worker.merge import TimeOrderedMerge
 
 
 @dataclass(slots=True)
@@ -95,8 +98,27 @@ def topic_records(
             for tp in tps:
                 consumer.seek(tp, starts[tp])
         remaining = {tp for tp in tps if consumer.position(tp) < ends[tp]}
+        # Oldest first across partitions (by record timestamp, a partition ranked by the
+        # earliest it holds), waiting for a partition that still has records however long
+        # it takes: polled as they come, a partition's batch can be hours of event time
+        # ahead of another's, and coordination depends on the order they meet in.
+        merge: TimeOrderedMerge[TopicPartition, OfflineRecord] = TimeOrderedMerge(
+            topic_of=lambda tp: tp.topic, max_hold_s=float("inf")
+        )
+        positions = {tp: consumer.position(tp) for tp in tps}
+        fetching = list(tps)
         idle_since = time.monotonic()
         while remaining:
+            # Only the partitions not far ahead are fetched. (Assigned anew at our own
+            # positions rather than paused: kafka-python 3.0 can leave a resumed
+            # partition's parked records unread and never fetch it again.)
+            ahead = merge.ahead()
+            wanted = [tp for tp in tps if tp in remaining and tp not in ahead]
+            if wanted != fetching:
+                consumer.assign(wanted)
+                for tp in wanted:
+                    consumer.seek(tp, positions[tp])
+                fetching = wanted
             batch = consumer.poll(timeout_ms=500, max_records=5000)
             if not batch:
                 if time.monotonic() - idle_since > 30:
@@ -112,9 +134,17 @@ def topic_records(
                     if until_ms is not None and ts is not None and ts > until_ms:
                         remaining.discard(tp)
                         break
-                    yield OfflineRecord(tp.partition, record.offset, record.value, record.key, ts)
-                if consumer.position(tp) >= ends[tp]:
+                    merge.push(
+                        tp,
+                        ts,
+                        OfflineRecord(tp.partition, record.offset, record.value, record.key, ts),
+                    )
+                positions[tp] = consumer.position(tp)
+                if positions[tp] >= ends[tp]:
                     remaining.discard(tp)
-            consumer.pause(*[tp for tp in tps if tp not in remaining])
+            for _, offline in merge.release(tps, remaining.__contains__, 0.0):
+                yield offline
+        for _, offline in merge.release(tps, lambda tp: False, 0.0):
+            yield offline
     finally:
         consumer.close()

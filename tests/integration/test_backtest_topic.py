@@ -85,3 +85,25 @@ def test_backtest_from_topic_within_bounds(
     assert 0 < part["run"]["records"] < full["run"]["records"]
     assert f"{len(FLEET)} accounts" in capsys.readouterr().out.splitlines()[0]
     assert _groups(kafka_broker.bootstrap) == groups_before  # no consumer group joined
+
+
+def test_a_topic_is_read_in_time_order_across_partitions(
+    kafka_broker: LocalBroker, unique_name: str
+) -> None:
+    """As the live worker hands records on and as a file lists them: partition 0 holds
+    an hour of dense traffic (behind a line stamped with the producer's clock), 1 and 2
+    a day of sparse traffic. Polled as they came, partition 0's hour and the others'
+    day arrived in batches of their own, hours apart in event time."""
+    from streams.offline.sources import topic_records
+    from tests.integration.test_time_order_live import PER_PARTITION, _produce
+
+    topic = f"{unique_name}-api-calls"
+    create_topics(kafka_broker.bootstrap, [TopicSpec(topic, 3)])
+    _produce(kafka_broker.bootstrap, topic)
+    records = list(topic_records(kafka_broker.bootstrap, topic))
+    assert len(records) == 3 * PER_PARTITION + 1
+    for partition in range(3):  # each partition's own order is kept
+        offsets = [r.offset for r in records if r.partition == partition]
+        assert offsets == sorted(offsets)
+    times = [r.ts_ms for r in records if r.value != b"not an event"]
+    assert times == sorted(times)
