@@ -170,7 +170,10 @@ class CheckedSender:
     Records the client refuses outright (larger than the broker accepts) are counted in
     ``too_large`` and skipped; any asynchronous delivery failure makes ``finish`` raise.
     Records stamped before ``expire_before_ms`` (now minus the topic's time retention) are
-    sent and counted in ``expiring``: the broker will delete them soon.
+    sent and counted in ``expiring``: the broker will delete them soon. A record without a
+    time (a line the worker will dead-letter) is stamped with the previous record's:
+    left to the client's clock, a file of last month's traffic puts it weeks ahead of
+    its neighbours, where it ranks last in the worker's time-ordered merge.
     """
 
     def __init__(
@@ -183,6 +186,7 @@ class CheckedSender:
         self.too_large = 0
         self.expiring = 0
         self.failures: dict[str, int] = {}
+        self._last_stamp: int | None = None
 
     @classmethod
     def for_topic(
@@ -194,6 +198,10 @@ class CheckedSender:
         return cls(producer, topic, horizon), retention
 
     def send(self, key: bytes | None, value: bytes, timestamp_ms: int | None) -> None:
+        if timestamp_ms is None:
+            timestamp_ms = self._last_stamp
+        else:
+            self._last_stamp = timestamp_ms
         horizon = self.expire_before_ms
         if horizon is not None and timestamp_ms is not None and timestamp_ms < horizon:
             self.expiring += 1

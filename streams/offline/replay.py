@@ -42,8 +42,7 @@ def replay_file(
     ``speed`` 0 sends as fast as possible, 1 in real time, N at N times real time: an
     event is sent when ``(its ts - first ts) / speed`` has passed on the wall clock.
     Lines without a readable time are sent as they come (the worker dead-letters them),
-    stamped with the time of the readable event before them: left to the producer's
-    clock, a replay of last month puts them weeks ahead of their neighbours.
+    stamped with the time of the readable event before them (see ``CheckedSender``).
     Records older than the topic's time retention are counted in ``expiring``.
     """
     if speed < 0:
@@ -53,7 +52,6 @@ def replay_file(
     skipped = 0
     first_ts: int | None = None
     last_ts: int | None = None
-    previous_ts: int | None = None  # the last readable time: the stamp of a line without one
     started = clock()
     try:
         for line, key, ts_ms in event_lines(path):
@@ -66,13 +64,12 @@ def replay_file(
                 if first_ts is None:
                     first_ts = ts_ms
                 last_ts = ts_ms if last_ts is None else max(last_ts, ts_ms)
-                previous_ts = ts_ms
                 if speed > 0:
                     delay = started + (ts_ms - first_ts) / 1000 / speed - clock()
                     if delay > 0:
                         producer.flush()
                         sleep(delay)
-            sender.send(key, line, previous_ts if ts_ms is None else ts_ms)
+            sender.send(key, line, ts_ms)
             if progress is not None and not sender.sent % 2048:
                 progress.update(sender.sent)
         sender.finish()
