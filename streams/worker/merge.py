@@ -27,14 +27,15 @@ drains, so the client fetches the partitions that are behind instead of filling 
 hold.
 
 A partition is ranked by the earliest timestamp among the records it holds, not by its
-head's own: a record stamped far ahead of its neighbours (an unparseable event that
-``replay`` or a producer left to the client's wall clock, a client whose clock is years
-off) would otherwise keep its whole partition waiting behind it until every other
-partition ran dry. Measured on the simulator's 2-day test file (21,178 records, 10 of
-them lines without a time that the replaying client stamped with its own clock): one
-partition ran a day ahead of another, and the live campaigns named 29 to 34 of the 34
-accounts the backtest names; ranked by the earliest time held, all 34, and every link
-update reaches the links stage in the backtest's order.
+head's own: a record stamped far ahead of its neighbours (an unparseable event a
+producer left to its client's wall clock, as ``replay`` did before it took the previous
+event's time; a client whose clock is years off) would otherwise keep its whole
+partition waiting behind it until every other partition ran dry. Measured on the
+simulator's 2-day test file (21,178 records, 10 of them lines without a time that the
+replaying client stamped with its own clock): one partition ran a day ahead of another,
+and the live campaigns named 29 to 34 of the 34 accounts the backtest names; ranked by
+the earliest time held, all 34, and every link update reaches the links stage in the
+backtest's order.
 """
 
 from __future__ import annotations
@@ -187,6 +188,7 @@ class TimeOrderedMerge(Generic[Partition, T]):
                 if oldest is None or earliest < oldest_ts:
                     oldest, oldest_ts = partition, earliest
             if oldest is None:
+                stuck_since.pop(topic, None)  # nothing held: whatever stalls next is new
                 return
             if waiting:
                 since = stuck_since.setdefault(topic, now)

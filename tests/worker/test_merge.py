@@ -124,6 +124,21 @@ def test_nothing_waits_longer_than_the_hold_or_past_the_cap() -> None:
     assert len(capped) == 2
 
 
+def test_a_stall_that_ended_does_not_shorten_the_next_one() -> None:
+    """Partition 1 stalled and the hold let partition 0's record go; then partition 1
+    delivers while partition 0's next records are in flight: a new stall, waited for in
+    full (the old stall's start, kept, let the record go at once)."""
+    assigned = [("in", 0), ("in", 1)]
+    merge = _merge(max_hold_s=1.0)
+    merge.push(("in", 0), 100, "a")
+    p1_stalled, p0_in_flight = {("in", 1)}.__contains__, {("in", 0)}.__contains__
+    assert list(merge.release(assigned, p1_stalled, now=0.0)) == []
+    assert [i for _, i in merge.release(assigned, p1_stalled, now=1.0)] == ["a"]
+    merge.push(("in", 1), 200, "b")
+    assert list(merge.release(assigned, p0_in_flight, now=1.5)) == []
+    assert [i for _, i in merge.release(assigned, p0_in_flight, now=2.5)] == ["b"]
+
+
 def test_records_held_long_by_design_do_not_cut_the_next_wait_short() -> None:
     """Partition 0 ran ahead and its records have waited for seconds while partition 1
     caught up, in order. When partition 1 runs dry for one fetch's round trip, the topic
