@@ -263,7 +263,7 @@ def _ts_ms(message: Any) -> int | None:
 
 def _merge_stats(app: faust.App) -> tuple[int, int]:
     """Records the consumer holds for the time-ordered merge now, and how many it ever
-    let go by age or count rather than by comparison."""
+    let go by the wait limit or the cap rather than by comparison."""
     merge = getattr(app.consumer, "merge", None) if app.consumer is not None else None
     return (0, 0) if merge is None else (len(merge), merge.released_waiting)
 

@@ -42,7 +42,7 @@ LATENCY_BUCKETS = (
 )
 
 Lag = Callable[[], Mapping[tuple[str, int], int]]
-MergeStats = Callable[[], tuple[int, int]]  # records held now, released by age or count
+MergeStats = Callable[[], tuple[int, int]]  # records held now, released by the wait limit or cap
 
 
 def _no_merge() -> tuple[int, int]:

@@ -81,6 +81,6 @@ def test_partitions_fetched_hours_apart_reach_the_stage_in_time_order(
     assert held == 0
     # Fetch by fetch, 1,498 of the 4,500 records came more than a minute behind; ranked
     # by its head's own time, partition 0 waited behind the stray line until the others
-    # ran dry (1,500 behind). In time order only records let go by the hold's age or cap
+    # ran dry (1,500 behind). In time order only records let go by the wait limit or the cap
     # can come behind.
     assert behind <= 0.01 * processed, behind
