@@ -6,16 +6,24 @@ one NAT, an enterprise's 200 accounts on one card, three benchmark customers, th
 resellers and a hackathon, against three fleets (a browser-fingerprinted fleet on a
 residential proxy pool, a quiet fleet on a popular SDK and its own addresses, and a
 release-day pivot fleet). Three days from 2026-03-02; the figures in docs/detection.md
-are for seeds 1 to 11 (the opt-in sleeper fleet: seeds 12 and 13).
+are for seeds 1 to 11 (the opt-in sleeper fleet: seeds 12 and 13; the closer
+look-alikes, ``--homework --evalsuite``: seeds 21 to 23).
 
-    python docs/independent_traffic.py SEED OUTDIR [--stress] [--sleeper]
+    python docs/independent_traffic.py SEED OUTDIR [--stress] [--sleeper] [--homework]
+        [--evalsuite]
     distillguard backtest OUTDIR/events.jsonl.gz --labels OUTDIR/labels.csv
 
 ``--stress`` makes the benign side harder: developers (and the hackathon's and
 resellers' prompts, built the same way) ask for reasoning in 30 % of their prompts, and
 the proxy fleet uses the official SDK (the enterprise's and benchmark customers' client)
 instead of a browser. ``--sleeper`` adds a fourth fleet: 200 aged accounts that work
-like developers for a day and a half, then switch to harvesting together.
+like developers for a day and a half, then switch to harvesting together. Two more
+make a look-alike closer to a harvester: ``--homework`` has the campus class ask its
+first question of a conversation as a homework problem from any domain, most of them
+asking for every step of the solution; ``--evalsuite`` runs eight benchmark customers
+instead of three, each prompt a question from any domain in one of five evaluation
+formats, several of them asking for step-by-step reasoning. Without these flags the
+populations and their events are the same as before they existed.
 """
 
 from __future__ import annotations
@@ -41,6 +49,25 @@ RELEASE = START + timedelta(days=1, hours=17)
 MODELS_OLD = ["orca-2-large", "orca-2-medium", "orca-2-small"]
 MODEL_NEW = "orca-3-large"
 STRESS = False  # set by --stress (module docstring)
+HOMEWORK = False  # set by --homework
+EVALSUITE = False  # set by --evalsuite
+HOMEWORK_WRAPS = [
+    "hw {d} q3: {p}. show all your work step by step",
+    "I'm stuck on this problem from my {d} class: {p}. Can you explain step by step how "
+    "to solve it?",
+    "{p} -- please walk through the solution step by step, I have an exam tomorrow",
+    "{p}",
+    "explain {p} like my professor would, with every step",
+]
+EVAL_FORMATS = [
+    "Question: {q}\nAnswer the question. Think step by step and put the final answer after "
+    "'Answer:'.",
+    "{q}\n\nLet's think step by step.",
+    "You are being evaluated. Solve: {q}\nGive a detailed chain of reasoning, then the final "
+    "answer.",
+    "Problem: {q}\nSolution:",
+    "[{d}] {q}",
+]
 REASONING_ASKS = [
     " Please explain your reasoning step by step.",
     " Walk me through it in detail.",
@@ -282,6 +309,10 @@ def emit(
     rows.append(ev)
 
 
+def words(least: int, most: int) -> str:
+    return " ".join(R.choices(WORDS, k=R.randint(least, most)))
+
+
 def dev_prompt() -> str:
     prompt = (
         R.choice(DEV_ASKS).format(l=R.choice(LANGS), w=R.choice(WORDS), w2=R.choice(WORDS))
@@ -364,11 +395,13 @@ def campus(n: int) -> None:
                 conv = h("c", R.random())
                 for k in range(R.randint(1, 4)):
                     dom = R.choice(list(DOMAINS))
-                    p = (
-                        R.choice(SOFT_WRAPS).format(p=R.choice(DOMAINS[dom]), d=dom)
-                        if k == 0
-                        else R.choice(FOLLOWUPS)
-                    )
+                    if HOMEWORK and k == 0:
+                        wrap = R.choice(HOMEWORK_WRAPS)
+                        p = wrap.format(p=R.choice(DOMAINS[dom]) + " " + words(0, 6), d=dom)
+                    elif k == 0:
+                        p = R.choice(SOFT_WRAPS).format(p=R.choice(DOMAINS[dom]), d=dom)
+                    else:
+                        p = R.choice(FOLLOWUPS)
                     emit(
                         a,
                         t,
@@ -436,10 +469,13 @@ def benchmark(n: int) -> None:
                 dom = R.choice(list(DOMAINS))
                 q = R.choice(DOMAINS[dom])
                 options = " ".join(f"({x}) {R.choice(WORDS)}" for x in "ABCD")
-                p = (
-                    f"Question {i}: {q}\nOptions: {options}\n"
-                    "Let's think step by step, then answer with a single letter."
-                )
+                if EVALSUITE:
+                    p = R.choice(EVAL_FORMATS).format(q=q + " " + words(3, 15), d=dom)
+                else:
+                    p = (
+                        f"Question {i}: {q}\nOptions: {options}\n"
+                        "Let's think step by step, then answer with a single letter."
+                    )
                 emit(
                     a,
                     t,
@@ -662,15 +698,17 @@ def sleeper_fleet(n: int, camp: str) -> None:
 
 
 def main() -> None:
-    global SEED, STRESS
+    global SEED, STRESS, HOMEWORK, EVALSUITE
     SEED = int(sys.argv[1])
     out = sys.argv[2]
     STRESS = "--stress" in sys.argv[3:]
+    HOMEWORK = "--homework" in sys.argv[3:]
+    EVALSUITE = "--evalsuite" in sys.argv[3:]
     R.seed(SEED)
     developers(1500)
     campus(60)
     enterprise(200)
-    benchmark(3)
+    benchmark(8 if EVALSUITE else 3)
     reseller(3)
     hackathon(120)
     proxy_fleet(400, "X-proxy")
