@@ -310,6 +310,7 @@ def emit(
 
 
 def words(least: int, most: int) -> str:
+    """Filler: ``least`` to ``most`` random words, so that no two prompts are the same."""
     return " ".join(R.choices(WORDS, k=R.randint(least, most)))
 
 
@@ -468,6 +469,8 @@ def benchmark(n: int) -> None:
             for i in range(R.randint(100, 400)):
                 dom = R.choice(list(DOMAINS))
                 q = R.choice(DOMAINS[dom])
+                # Drawn in both modes: the random stream, and so the figures in
+                # docs/detection.md, stay as they were simulated.
                 options = " ".join(f"({x}) {R.choice(WORDS)}" for x in "ABCD")
                 if EVALSUITE:
                     p = R.choice(EVAL_FORMATS).format(q=q + " " + words(3, 15), d=dom)
