@@ -279,7 +279,14 @@ class KeyState:
         return max(share, hits / max(members.k - discount * undecided, hits, 1))
 
     def to_bytes(self) -> bytes:
-        state: list[Any] = [self.members.to_state(), [[a, *v] for a, v in self.suspects.items()]]
+        # A key that has had a suspect and holds none now is not a key that never had
+        # one (it keeps its undecided marks): written as null, not [], which earlier
+        # releases wrote for both and read as "never had one".
+        held = self._suspects
+        suspects = (
+            None if held is not None and not held else [[a, *v] for a, v in self.suspects.items()]
+        )
+        state: list[Any] = [self.members.to_state(), suspects]
         sampled = sorted(self._sampled.items()) if self._sampled else []
         undecided = sorted(self._undecided.items()) if self._undecided else []
         if sampled or undecided or self.relinked:
@@ -297,7 +304,9 @@ class KeyState:
         members, suspects, *rest = orjson.loads(blob)
         state = cls()
         state.members = DistinctCounter.from_state(members, _SKETCH_K)
-        if suspects:
+        if suspects is None:  # has had a suspect, holds none now
+            state.suspects_for_update()
+        elif suspects:
             held = state.suspects_for_update()
             for account, ts, raw, events in suspects:
                 held[str(account)] = (int(ts), float(raw), int(events))
