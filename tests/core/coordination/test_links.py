@@ -543,26 +543,21 @@ def test_a_restarted_stage_gives_the_same_evidence(seed: int, cut: int) -> None:
     whole = LinkStage(params)
     expected = feed(whole, updates)
 
-    first = LinkStage(params)
-    got = feed(first, updates[:cut])
-    store: dict[str, bytes] = {}
-    for key, blob in first.drain_changes():
-        if blob is None:
-            store.pop(key, None)
-        else:
-            store[key] = blob
-    restarted = LinkStage(params, loader=store.get)
+    got, restarted = _restarted(params, updates[:cut])
     got += feed(restarted, updates[cut:])
     assert got == expected
 
 
-def _restarted(params: LinkParams, before: list[LinkUpdate]) -> LinkStage:
-    """A stage restored from the checkpoint of one that processed ``before``."""
+def _restarted(
+    params: LinkParams, before: list[LinkUpdate]
+) -> tuple[list[PairEvidence], LinkStage]:
+    """The evidence of a stage that processed ``before``, and a stage restored from its
+    checkpoint."""
     first = LinkStage(params)
-    feed(first, before)
+    found = feed(first, before)
     store: dict[str, bytes] = {}
     _apply(store, first.drain_changes())
-    return LinkStage(params, loader=store.get)
+    return found, LinkStage(params, loader=store.get)
 
 
 def test_a_key_that_lost_its_suspect_restores_as_one_that_had_one() -> None:
@@ -576,7 +571,7 @@ def test_a_key_that_lost_its_suspect_restores_as_one_that_had_one() -> None:
     feed(whole, before)
     expected = feed(whole, after)
     assert expected  # the two bots link
-    assert feed(_restarted(params, before), after) == expected
+    assert feed(_restarted(params, before)[1], after) == expected
 
 
 def _apply(store: dict[str, bytes], changes: list[tuple[str, bytes | None]]) -> None:
