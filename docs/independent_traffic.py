@@ -7,10 +7,11 @@ resellers and a hackathon, against three fleets (a browser-fingerprinted fleet o
 residential proxy pool, a quiet fleet on a popular SDK and its own addresses, and a
 release-day pivot fleet). Three days from 2026-03-02; the figures in docs/detection.md
 are for seeds 1 to 11 (the opt-in sleeper fleet: seeds 12 and 13; the closer
-look-alikes, ``--homework --evalsuite``: seeds 21 to 23).
+look-alikes, ``--homework --evalsuite``: seeds 21 to 23; the burner fleet,
+``--burners``: seeds 31 to 34).
 
     python docs/independent_traffic.py SEED OUTDIR [--stress] [--sleeper] [--homework]
-        [--evalsuite]
+        [--evalsuite] [--burners | --only-burners]
     distillguard backtest OUTDIR/events.jsonl.gz --labels OUTDIR/labels.csv
 
 ``--stress`` makes the benign side harder: developers (and the hackathon's and
@@ -22,7 +23,12 @@ make a look-alike closer to a harvester: ``--homework`` has the campus class ask
 first question of a conversation as a homework problem from any domain, most of them
 asking for every step of the solution; ``--evalsuite`` runs eight benchmark customers
 instead of three, each prompt a question from any domain in one of five evaluation
-formats, several of them asking for step-by-step reasoning. Without these flags the
+formats, several of them asking for step-by-step reasoning. ``--burners`` adds a fleet
+of short-lived accounts (about 200 over the three days, opened a dozen at a time, each
+harvesting for two to eight hours through a residential proxy pool, every prompt in its
+own pipeline's wrappers, prepaid cards reused by one to three); ``--only-burners`` runs
+it alone, without the three default fleets, whose accounts on the same stock clients
+would otherwise help link it. Without these flags the
 populations and their events are the same as before they existed.
 """
 
@@ -211,6 +217,22 @@ SOFT_WRAPS = [
     "Can you help me with this: {p}? I'd like to understand how you get there.",
     "{p} -- explain like I'm a grad student, please show how you reason about it",
     "Question about {d}: {p}",
+]
+
+
+# The burner fleet's own pipeline (another operator's wording than HARVEST_WRAPS).
+BURNER_WRAPS = [
+    "[{d}] {p}\n\nInstructions: reason it out step by step, number each step, and finish "
+    "with 'Final answer:' on its own line.",
+    "Solve the following {d} problem as an expert would. Think aloud, justify every step, "
+    "then summarise.\n\n{p}",
+    "{p}\n\nWrite out your complete chain of thought first. Then grade your own answer "
+    "for accuracy and completeness on a 1-5 scale.",
+    "Q ({d}): {p}\nA: Let's work through this carefully, one step at a time.",
+    "You are a meticulous {d} professor. Explain your full reasoning for: {p}. Include "
+    "the intermediate results.",
+    "Input: {p}\nOutput format: detailed reasoning, then the answer, then a one-line "
+    "confidence estimate.",
 ]
 
 
@@ -700,6 +722,48 @@ def sleeper_fleet(n: int, camp: str) -> None:
         harvest_from_home(a, t, ip, asn, ua, tls, temp=0.7, out_med=2000, per_hour=1.5)
 
 
+def burner_fleet(n: int, camp: str) -> None:
+    """Short-lived accounts: the operator opens a handful every few hours, each harvests
+    for a few hours through a residential proxy pool (a new exit on every request) on a
+    popular client, every prompt in one of its pipeline's own wrappers, then is dropped.
+    Prepaid cards are reused by one to three accounts; nothing else is shared, and no
+    account lives long enough to look like a heavy user on its own."""
+    cards: list[str] = []
+    made = 0
+    batch_at = START + timedelta(hours=R.uniform(0, 3))
+    while made < n and batch_at < END:
+        for _ in range(min(n - made, R.randint(6, 14))):
+            if not cards or R.random() < 0.5:
+                cards.append(h("pc", R.random()))
+            created = batch_at + timedelta(minutes=R.uniform(0, 40))
+            a = Acct("fleet_burner", "attack", camp, created=created, pay=R.choice(cards[-3:]))
+            ua, tls = R.choice(SDKS[:3] + BROWSERS)
+            t = created + timedelta(minutes=R.uniform(5, 90))
+            stop = t + timedelta(hours=R.uniform(2, 8))
+            rate = R.uniform(6, 12)  # per hour
+            while t < min(stop, END):
+                ip, asn = resid_ip()
+                d = R.choice(list(DOMAINS))
+                emit(
+                    a,
+                    t,
+                    R.choice(BURNER_WRAPS).format(
+                        p=R.choice(DOMAINS[d]) + f" (item {R.randint(1, 10**6)})", d=d
+                    ),
+                    ip=ip,
+                    asn=asn,
+                    ua=ua,
+                    tls=tls,
+                    temp=R.choice([0.3, 0.7]),
+                    mt=4096,
+                    out_med=1800,
+                    in_med=250,
+                )
+                t += timedelta(hours=R.expovariate(rate))
+            made += 1
+        batch_at += timedelta(hours=R.uniform(2, 5))
+
+
 def main() -> None:
     global SEED, STRESS, HOMEWORK, EVALSUITE
     SEED = int(sys.argv[1])
@@ -714,11 +778,14 @@ def main() -> None:
     benchmark(8 if EVALSUITE else 3)
     reseller(3)
     hackathon(120)
-    proxy_fleet(400, "X-proxy")
-    quiet_fleet(150, "X-quiet")
-    pivot_fleet(80, "X-pivot")
+    if "--only-burners" not in sys.argv[3:]:
+        proxy_fleet(400, "X-proxy")
+        quiet_fleet(150, "X-quiet")
+        pivot_fleet(80, "X-pivot")
     if "--sleeper" in sys.argv[3:]:  # last, so that the other populations stay the same
         sleeper_fleet(200, "X-sleeper")
+    if {"--burners", "--only-burners"} & set(sys.argv[3:]):  # after the sleepers, likewise
+        burner_fleet(250, "X-burner")
     rows.sort(key=lambda e: e["ts"])
     os.makedirs(out, exist_ok=True)
     with gzip.open(f"{out}/events.jsonl.gz", "wt") as f:
