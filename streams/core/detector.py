@@ -131,6 +131,11 @@ class DetectorParams:
     # templates (an evaluation harness, not a sweep).
     account_min_requests: int = 20
     max_templated_share: float = 0.3
+    # An account replaying its own templates from a rotating proxy pool is no evaluation
+    # harness (``rotates_networks``): at least this many autonomous systems, and a new
+    # address on at least this share of its requests.
+    rotation_networks: int = 4
+    rotation_address_share: float = 0.5
     prior_events: float = 30.0  # confidence = raw * n / (n + prior_events)
     # An account whose raw score crosses this is (no longer) a suspect to the links stage:
     # it re-announces its keys then, and every ``refresh_ms`` while it stays a suspect.
@@ -519,7 +524,9 @@ class Detector:
         # An evaluation harness is at most borderline on shared keys (``harness_raw``).
         shared_raw = harness_raw(raw, CLEARLY_HARVEST)
         harness = (
-            shared_raw < raw and templated_share(profile.behaviour) > params.max_templated_share
+            shared_raw < raw
+            and templated_share(profile.behaviour) > params.max_templated_share
+            and not self._rotates_networks(profile)
         )
         n = profile.requests
         flipped = suspect != (announced.raw >= params.suspect_raw) or harness != announced.harness
@@ -550,6 +557,18 @@ class Detector:
             announced.remember(key, ts)
             key_raw = raw if kind_of(key) in IDENTITY else shared_raw
             self.links.append(LinkUpdate(key, account, ts, key_raw, n))
+
+    def _rotates_networks(self, profile: AccountProfile) -> bool:
+        """Whether the account's requests come through a rotating proxy pool: a new
+        address for most of them, across several autonomous systems. An evaluation
+        harness or a product integration runs from its own infrastructure (a host, one
+        cloud, an office NAT); a fleet replaying its wrappers through residential proxies
+        does not, and the harness rule must not shield it."""
+        params = self.params
+        return (
+            profile.asns.estimate() >= params.rotation_networks
+            and profile.ips.estimate() >= params.rotation_address_share * profile.requests
+        )
 
     def _matured(self, profile: AccountProfile, ts: int) -> bool:
         params = self.params

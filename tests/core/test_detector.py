@@ -657,6 +657,49 @@ def test_an_evaluation_harness_is_at_most_borderline_on_shared_keys() -> None:
             assert params.suspect_raw <= u.raw < CLEAR_HARVEST_RAW, u
 
 
+def rotating_proxy(i: int) -> dict[str, Any]:
+    """The i-th request's exit on a residential proxy pool: a new address every time,
+    across eight home ISPs."""
+    asn = (7922, 20115, 7018, 701, 22773, 3320, 5089, 2856)[i % 8]
+    return {"ip": f"{24 + i % 8}.{(7 * i) % 250}.{i % 250}.{1 + i % 250}", "asn": asn}
+
+
+def test_a_harness_behind_a_rotating_proxy_pool_is_no_harness() -> None:
+    """Regression (the second generator's `--burners` fleet: short-lived accounts on
+    stock clients, each request through a new residential exit, every prompt in one of
+    a dozen chain-of-thought wrappers): replaying its wrappers made every account a
+    harness, at most borderline on shared keys, so the wrappers two of them replayed
+    only corroborated and nothing anchored them (91 % of the fleet flagged instead of
+    99.5 %). An evaluation harness runs from its own infrastructure; one whose every
+    request comes from a new address on another ISP is hiding behind a proxy pool."""
+    params = DetectorParams()
+    detector = Detector(params)
+    run(detector, [harness_call("x", i, **{**FLEET, **rotating_proxy(i)}) for i in range(60)])
+    profile = detector.store.get("x")
+    assert profile is not None
+    assert templated_share(profile.behaviour) > params.max_templated_share
+    late = [u for u in detector.take_links() if u.events >= 30]
+    assert {kind_of(u.key) for u in late} >= {"tls", "ua", "tpl", "ctpl", "net", "asn"}
+    assert all(u.raw >= CLEAR_HARVEST_RAW for u in late), late
+
+
+@pytest.mark.parametrize("networks", [1, 3])
+def test_a_harness_on_its_own_few_networks_stays_borderline(networks: int) -> None:
+    """One host, or a backend spread over three clouds' egress addresses: no proxy pool,
+    whatever the number of addresses."""
+    params = DetectorParams()
+    detector = Detector(params)
+    events = [
+        harness_call("bench", i, **{**FLEET, "ip": f"198.51.{i % networks}.{1 + i % 200}",
+                                    "asn": 64500 + i % networks})
+        for i in range(60)
+    ]  # fmt: skip
+    run(detector, events)
+    late = [u for u in detector.take_links() if u.events >= 30]
+    shared = [u for u in late if kind_of(u.key) not in IDENTITY]
+    assert shared and all(u.raw < CLEAR_HARVEST_RAW for u in shared), shared
+
+
 def test_a_harvester_turning_into_a_harness_re_announces_its_shared_keys() -> None:
     """The change of standing goes out at once, not at the next refresh."""
     params = DetectorParams()
