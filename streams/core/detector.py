@@ -674,7 +674,10 @@ class Detector:
             if r_suspect > suspect and profile.recent_streak >= params.recent_persist:
                 suspect = r_suspect
         templated = templated_share(profile.behaviour)
-        conf = lone_confidence(ts_terms, templated, profile.requests, params.prior_events)
+        # Replays discount a harness's evidence; through a rotating proxy pool they are a
+        # pipeline's wrappers, and discount nothing (``_rotates_networks``).
+        replayed = 0.0 if self._rotates_networks(profile) else templated
+        conf = lone_confidence(ts_terms, replayed, profile.requests, params.prior_events)
         profile.scored_ms, profile.scored_requests = ts, profile.requests
         held = self.verdicts.status(profile.account_id, ts)
         if held is not None:
@@ -688,7 +691,7 @@ class Detector:
             raw, conf = pulled(raw, target, pull), pulled(conf, target, pull)
             suspect = pulled(suspect, target, pull)
         profile.raw_score, profile.confidence = suspect, conf
-        eligible = self._eligible(profile.requests, templated)
+        eligible = self._eligible(profile.requests, replayed)
         # The figure the lone-account threshold applies to (0 while not eligible): the
         # account's, or its most harvest-like workload's.
         profile.alertable = conf if eligible else 0.0

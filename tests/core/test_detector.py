@@ -454,6 +454,21 @@ def test_replaying_one_template_is_not_alerted_alone() -> None:
     assert alerts == []
 
 
+def test_replaying_one_template_through_a_rotating_proxy_pool_is_alerted_alone() -> None:
+    """The harness discount is for a harness on its own infrastructure: one account
+    replaying a wrapper from a new residential exit on every request is a pipeline."""
+    params = DetectorParams(account_threshold=LONE_THRESHOLD)
+    detector = Detector(params)
+    events = [harness_call("x", i, **rotating_proxy(i)) for i in range(300)]
+    seen, alerts = _confidences(detector, events)
+    profile = detector.store.get("x")
+    assert profile is not None
+    assert templated_share(profile.behaviour) > params.max_templated_share
+    assert max(seen) >= params.account_threshold
+    assert alerts and alerts[0].kind == "account"
+    assert alerts[0].evidence["templated_share"] > params.max_templated_share  # as measured
+
+
 def test_varied_harvest_prompts_are_not_counted_as_templated() -> None:
     detector = Detector(DetectorParams(account_threshold=LONE_THRESHOLD))
     run(detector, [harvest_call("h", i) for i in range(200)])
@@ -665,13 +680,14 @@ def rotating_proxy(i: int) -> dict[str, Any]:
 
 
 def test_a_harness_behind_a_rotating_proxy_pool_is_no_harness() -> None:
-    """Regression (the second generator's `--burners` fleet: short-lived accounts on
-    stock clients, each request through a new residential exit, every prompt in one of
-    a dozen chain-of-thought wrappers): replaying its wrappers made every account a
-    harness, at most borderline on shared keys, so the wrappers two of them replayed
-    only corroborated and nothing anchored them (91 % of the fleet flagged instead of
-    99.5 %). An evaluation harness runs from its own infrastructure; one whose every
-    request comes from a new address on another ISP is hiding behind a proxy pool."""
+    """Regression (the second generator's `--only-burners` fleet: short-lived accounts
+    on stock clients, each request through a new residential exit, every prompt in one
+    of six chain-of-thought wrappers): replaying its wrappers made its accounts
+    harnesses, at most borderline on shared keys, so the wrappers two of them replayed
+    only corroborated and nothing but shared cards anchored them (recall 95.0 to 96.7 %
+    on seeds 31 to 34, 97.8 to 99.0 % with the rule). An evaluation harness runs from
+    its own infrastructure; one whose every request comes from a new address on another
+    ISP is hiding behind a proxy pool."""
     params = DetectorParams()
     detector = Detector(params)
     run(detector, [harness_call("x", i, **{**FLEET, **rotating_proxy(i)}) for i in range(60)])
