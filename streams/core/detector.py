@@ -132,8 +132,8 @@ class DetectorParams:
     account_min_requests: int = 20
     max_templated_share: float = 0.3
     # An account replaying its own templates from a rotating proxy pool is no evaluation
-    # harness (``rotates_networks``): at least this many autonomous systems, and a new
-    # address on at least this share of its requests.
+    # harness (``Detector._rotates_networks``): requests from at least this many
+    # autonomous systems, and a new address on at least this share of them.
     rotation_networks: int = 4
     rotation_address_share: float = 0.5
     prior_events: float = 30.0  # confidence = raw * n / (n + prior_events)
@@ -560,10 +560,10 @@ class Detector:
 
     def _rotates_networks(self, profile: AccountProfile) -> bool:
         """Whether the account's requests come through a rotating proxy pool: a new
-        address for most of them, across several autonomous systems. An evaluation
-        harness or a product integration runs from its own infrastructure (a host, one
-        cloud, an office NAT); a fleet replaying its wrappers through residential proxies
-        does not, and the harness rule must not shield it."""
+        address for half of them or more, across several autonomous systems. An
+        evaluation harness or a product integration runs from its own infrastructure (a
+        host, one cloud, an office NAT); a fleet replaying its wrappers through
+        residential proxies does not, and the harness rule must not shield it."""
         params = self.params
         return (
             profile.asns.estimate() >= params.rotation_networks
