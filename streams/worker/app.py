@@ -148,8 +148,16 @@ class _ReplayingConsumer(faust_aiokafka.Consumer):
     def _has_more(self, tp: TP) -> bool:
         """Whether ``tp`` may have records on the broker past those fetched: unknown
         (no fetch answered for it yet, as at start-up) counts as yes, for at most the
-        hold, so that the first partition to answer does not run ahead of the rest."""
-        end = self.highwater(tp)
+        hold, so that the first partition to answer does not run ahead of the rest.
+
+        A partition a rebalance is revoking (on the client's own thread, before this
+        consumer's generation moves on) has no highwater any more: aiokafka asserts it is
+        assigned. Unknown again, so yes: its records stay held until the new generation
+        drops them. Letting the assertion through crashed the fetcher, and the worker."""
+        try:
+            end = self.highwater(tp)
+        except AssertionError:  # aiokafka: "Partition is not assigned"
+            return True
         if end is None:
             return True
         position = self._next_fetched.get(tp)
