@@ -156,7 +156,9 @@ class _ReplayingConsumer(faust_aiokafka.Consumer):
         drops them. Letting the assertion through crashed the fetcher, and the worker."""
         try:
             end = self.highwater(tp)
-        except AssertionError:  # aiokafka: "Partition is not assigned"
+        except (AssertionError, AttributeError):
+            # aiokafka asserts "Partition is not assigned"; under ``python -O`` the
+            # assertion is gone and the revoked partition's state is None instead.
             return True
         if end is None:
             return True
