@@ -8,10 +8,10 @@ residential proxy pool, a quiet fleet on a popular SDK and its own addresses, an
 release-day pivot fleet). Three days from 2026-03-02; the figures in docs/detection.md
 are for seeds 1 to 11 (the opt-in sleeper fleet: seeds 12 and 13; the closer
 look-alikes, ``--homework --evalsuite``: seeds 21 to 23; the burner fleet,
-``--burners``: seeds 31 to 34).
+``--burners``: seeds 31 to 34; the conversational fleet, ``--only-chatty``: 41 and 42).
 
     python docs/independent_traffic.py SEED OUTDIR [--stress] [--sleeper] [--homework]
-        [--evalsuite] [--burners | --only-burners]
+        [--evalsuite] [--burners | --only-burners] [--chatty | --only-chatty]
     distillguard backtest OUTDIR/events.jsonl.gz --labels OUTDIR/labels.csv
 
 ``--stress`` makes the benign side harder: developers (and the hackathon's and
@@ -28,7 +28,11 @@ of short-lived accounts (about 200 over the three days, opened a dozen at a time
 harvesting for two to eight hours through a residential proxy pool, every prompt in its
 own pipeline's wrappers, prepaid cards reused by one to three); ``--only-burners`` runs
 it alone, without the three default fleets, whose accounts on the same stock clients
-would otherwise help link it. Without these flags the
+would otherwise help link it. ``--chatty`` adds a fleet of 150 that converses: each
+question (wrapped to ask for the reasoning) is followed up one to three times in the
+same conversation, every turn resending the history, through a residential proxy pool
+held for a conversation, cards shared by a dozen accounts; ``--only-chatty`` runs it
+without the three default fleets. Without these flags the
 populations and their events are the same as before they existed.
 """
 
@@ -283,12 +287,15 @@ def emit(
     status: int = 200,
     stop: str | None = None,
     tools: int = 0,
+    in_exact: int | None = None,
 ) -> None:
     if t >= END or t < START:
         return
     model = model or (R.choice(MODELS_OLD[:2]) if t < RELEASE or R.random() < 0.7 else MODEL_NEW)
     out = max(1, int(R.lognormvariate(0, 0.6) * out_med))
     inp = max(5, int(R.lognormvariate(0, 0.5) * in_med))
+    if in_exact is not None:  # a history resent as it was, plus what this turn asks
+        inp = in_exact
     if mt is not None and out >= mt:
         out = mt
         stop = "max_tokens"
@@ -764,6 +771,76 @@ def burner_fleet(n: int, camp: str) -> None:
         batch_at += timedelta(hours=R.uniform(2, 5))
 
 
+# The conversational fleet's wording: a wrapped question, then scripted follow-ups.
+CHAT_WRAPS = [
+    "{p}. Please reason about it carefully and show how you get to the answer.",
+    "I'm studying {d}. {p} -- walk me through your thinking in detail.",
+    "{p}\n\nExplain the approach first, then solve it completely.",
+    "Help me understand this {d} question: {p}. Go through it step by step.",
+]
+CHAT_FOLLOWUPS = [
+    "Go deeper on the hardest step. Why does it hold?",
+    "Now solve it a different way and compare the two approaches.",
+    "What mistakes do people usually make on this, and why are they wrong?",
+    "Summarise the key idea in a few sentences, then give a harder variant and solve it.",
+    "Check your answer again carefully. Is anything in the reasoning wrong?",
+    "Can you explain that last part more rigorously?",
+]
+
+
+def chatty_fleet(n: int, camp: str) -> None:
+    """Harvesters that converse: every question (wrapped to ask for the reasoning) is
+    followed by one to three scripted follow-ups in the same conversation, each sending
+    the history back, so that the answers are not long next to the prompts and few
+    requests are single-turn; multi-turn data is also what some distillers want. A
+    residential proxy pool held for a conversation, popular clients, cards shared by a
+    dozen accounts or so, one temperature per account."""
+    cards = [h("cc", i, R.random()) for i in range(max(2, n // 12))]
+    for _ in range(n):
+        a = Acct(
+            "fleet_chatty",
+            "attack",
+            camp,
+            created=START - timedelta(days=R.uniform(1, 30)),
+            pay=R.choice(cards),
+        )
+        ua, tls = R.choice(SDKS[:3] + BROWSERS[:1])
+        temp = R.choice([0.5, 0.7, 1.0])
+        t = START + timedelta(hours=R.uniform(0, 24))
+        rate = R.uniform(0.8, 2.0)  # conversations per hour
+        while t < END:
+            ip, asn = resid_ip()
+            conv = h("cv", R.random())
+            d = R.choice(list(DOMAINS))
+            prompt = R.choice(CHAT_WRAPS).format(
+                p=R.choice(DOMAINS[d]) + f" (case {R.randint(1, 10**6)})", d=d
+            )
+            history = 0
+            for k in range(1 + R.randint(1, 3)):
+                text = prompt if k == 0 else R.choice(CHAT_FOLLOWUPS)
+                asked = int(R.lognormvariate(0, 0.4) * (150 if k == 0 else 30))
+                sent = len(rows)
+                emit(
+                    a,
+                    t,
+                    text,
+                    ip=ip,
+                    asn=asn,
+                    ua=ua,
+                    tls=tls,
+                    temp=temp,
+                    mt=4096,
+                    out_med=1800,
+                    in_exact=history + asked,
+                    conv=conv,
+                    turn=k + 1,
+                )
+                if len(rows) > sent:  # the next turn resends this one and its answer
+                    history += asked + rows[-1]["output_tokens"]
+                t += timedelta(seconds=R.uniform(20, 90))
+            t += timedelta(hours=R.expovariate(rate))
+
+
 def main() -> None:
     global SEED, STRESS, HOMEWORK, EVALSUITE
     SEED = int(sys.argv[1])
@@ -778,7 +855,7 @@ def main() -> None:
     benchmark(8 if EVALSUITE else 3)
     reseller(3)
     hackathon(120)
-    if "--only-burners" not in sys.argv[3:]:
+    if not {"--only-burners", "--only-chatty"} & set(sys.argv[3:]):
         proxy_fleet(400, "X-proxy")
         quiet_fleet(150, "X-quiet")
         pivot_fleet(80, "X-pivot")
@@ -786,6 +863,8 @@ def main() -> None:
         sleeper_fleet(200, "X-sleeper")
     if {"--burners", "--only-burners"} & set(sys.argv[3:]):  # after the sleepers, likewise
         burner_fleet(250, "X-burner")
+    if {"--chatty", "--only-chatty"} & set(sys.argv[3:]):  # last, likewise
+        chatty_fleet(150, "X-chatty")
     rows.sort(key=lambda e: e["ts"])
     os.makedirs(out, exist_ok=True)
     with gzip.open(f"{out}/events.jsonl.gz", "wt") as f:
