@@ -327,8 +327,23 @@ class Detector:
         # turns here: a request that claims a history it never sent (a canned first turn
         # prepended to every harvesting prompt) is single-turn in all but name.
         conversation = event.conversation_id
-        known = profile.continues(conversation) if conversation is not None else True
-        follow_up = (event.turn or 1) > 1 and known
+        sizes = (
+            profile.follow(conversation, event.input_tokens, event.output_tokens)
+            if conversation is not None
+            else None
+        )
+        follow_up = (event.turn or 1) > 1 and (sizes is not None or conversation is None)
+        asked = event.input_tokens
+        if follow_up and sizes is not None:
+            # A client resends the conversation's history with each turn: what a
+            # follow-up asks is its input less that, and no less than its opener asked
+            # (a task's size is its opener's). Counted whole, the history would dilute
+            # the long answers of a harvester that follows each one up (output_heavy);
+            # counted as nothing, a human's "and why?" would make every chat look
+            # output-heavy. A client that does not resend it is taken at its input.
+            history, opener = sizes
+            if 0 < history < asked:
+                asked = max(asked - history, opener)
         tool_calls = event.tool_calls or 0
 
         def observe(behaviour: Behaviour, clock: int = ts) -> None:
@@ -343,7 +358,7 @@ class Detector:
                 rubric=rubric,
                 topic=topic,
                 tool_calls=tool_calls,
-                input_tokens=event.input_tokens,
+                input_tokens=asked,
                 output_tokens=event.output_tokens,
                 text_seen=text_seen,
                 template_repeat=repeat,

@@ -29,6 +29,16 @@ MAX_MODELS = 8  # models remembered per account (first use of a new model)
 # follow-ups recognised; one human rarely has that many open at once.
 MAX_CONVERSATIONS = 12
 _DIGEST = 4
+# Beside each digest, two token counts of 4 bytes (AccountProfile.follow): what the
+# conversation's latest request carried, and its opening request's input.
+_TOKENS = 4
+_SIZES = 2 * _TOKENS
+_TOKENS_CAP = 2 ** (8 * _TOKENS) - 1
+
+
+def _tokens(n: int) -> bytes:
+    count: int = min(max(n, 0), _TOKENS_CAP)
+    return count.to_bytes(_TOKENS, "little")
 
 
 @dataclass(slots=True)
@@ -81,6 +91,7 @@ class AccountProfile:
     workloads: Workloads = field(default_factory=Workloads)  # by system prompt
     last_wake: int | None = None  # 10-minute window of the last wake-up (linking.wake_keys)
     conversations: bytes = b""  # digests of its latest conversation ids (continues)
+    conversation_tokens: bytes = b""  # their latest and opening sizes (follow)
     # Its last requests alone: a Behaviour whose clock is the account's request count,
     # kept from its ``recent_from``-th request on (most accounts never make that many,
     # and pay nothing; DetectorParams).
@@ -130,14 +141,34 @@ class AccountProfile:
     def continues(self, conversation_id: str) -> bool:
         """True if the account sent an earlier request of ``conversation_id`` (among its
         latest conversations); remembers it as the most recent either way."""
+        return self.follow(conversation_id, 0, 0) is not None
+
+    def follow(
+        self, conversation_id: str, input_tokens: int, output_tokens: int
+    ) -> tuple[int, int] | None:
+        """``(history, opener)`` of the account's conversation ``conversation_id``: the
+        tokens its previous request carried (input plus answer) and its opening
+        request's input; None if the account sent none of it (among its latest
+        conversations). Remembers this request as the conversation's latest, and the
+        conversation as the most recent, either way."""
         digest = zlib.crc32(conversation_id.encode()).to_bytes(_DIGEST, "little")
         recent = self.conversations
+        sizes = self.conversation_tokens
+        if len(sizes) != len(recent) // _DIGEST * _SIZES:  # a checkpoint without them
+            sizes = bytes(len(recent) // _DIGEST * _SIZES)
         for i in range(0, len(recent), _DIGEST):
             if recent[i : i + _DIGEST] == digest:
+                j = i // _DIGEST * _SIZES
+                history = int.from_bytes(sizes[j : j + _TOKENS], "little")
+                opener = int.from_bytes(sizes[j + _TOKENS : j + _SIZES], "little")
+                mine = _tokens(input_tokens + output_tokens) + _tokens(opener)
                 self.conversations = recent[:i] + recent[i + _DIGEST :] + digest
-                return True
+                self.conversation_tokens = sizes[:j] + sizes[j + _SIZES :] + mine
+                return history, opener
+        mine = _tokens(input_tokens + output_tokens) + _tokens(input_tokens)
         self.conversations = (recent + digest)[-MAX_CONVERSATIONS * _DIGEST :]
-        return False
+        self.conversation_tokens = (sizes + mine)[-MAX_CONVERSATIONS * _SIZES :]
+        return None
 
     def first_use_of(self, model: str) -> bool:
         """True the first time the account calls ``model`` (among its recent models)."""
@@ -200,6 +231,7 @@ class AccountProfile:
                 self.conversations.hex(),
                 None if self.recent is None else self.recent.to_state(),
                 self.recent_streak,
+                self.conversation_tokens.hex(),
             ]
         )
         return zlib.compress(doc, 6)
@@ -251,6 +283,7 @@ class AccountProfile:
             conversations=bytes.fromhex(state[30]) if len(state) > 30 else b"",
             recent=Behaviour.from_state(state[31]) if len(state) > 31 and state[31] else None,
             recent_streak=state[32] if len(state) > 32 else 0,
+            conversation_tokens=bytes.fromhex(state[33]) if len(state) > 33 else b"",
         )
 
     def summary(self) -> dict[str, object]:

@@ -204,6 +204,82 @@ def test_harvester_scores_far_above_a_conversational_developer() -> None:
     assert developer < detector.params.suspect_raw <= harvester
 
 
+def _conversations(
+    account: str,
+    call_of: Any,
+    conversations: int,
+    follow_ups: int,
+    *,
+    opener: int,
+    answer: int,
+    **fields: Any,
+) -> list[ApiCall]:
+    """``conversations`` of ``1 + follow_ups`` turns (``call_of``'s requests, answers
+    ending on their own), the opener asking ``opener`` tokens and each follow-up
+    resending the history: the previous turn's input and answer, plus 30 new tokens."""
+    events: list[ApiCall] = []
+    for k in range(conversations):
+        size = opener
+        for turn in range(1, 2 + follow_ups):
+            extra = {} if turn == 1 else {"prompt": f"Go deeper on step {turn}, why?"}
+            events.append(
+                call_of(
+                    account,
+                    len(events),
+                    input_tokens=size,
+                    output_tokens=answer,
+                    max_tokens=4096,
+                    stop_reason="end_turn",
+                    turn=turn,
+                    conversation_id=f"{account}-{k}",
+                    **extra,
+                    **fields,
+                )
+            )
+            size += answer + 30
+    return events
+
+
+def _output_heavy(detector: Detector, account: str) -> float:
+    profile = detector.store.get(account)
+    assert profile is not None
+    ts = terms(profile.behaviour, frozenset(), detector.releases_seen)
+    return next(t.value for t in ts if t.code == "output_heavy")
+
+
+def test_a_harvester_that_follows_each_answer_up_is_still_output_heavy() -> None:
+    """Each long answer to a short question followed up twice in the same conversation,
+    the history resent each time: counted whole, that history made the answers look
+    no longer than the prompts (output_heavy 0.1, the account no suspect)."""
+    detector = Detector(DetectorParams())
+    events = _conversations("chatty", harvest_call, 20, 2, opener=150, answer=1800)
+    run(detector, events)
+    assert _output_heavy(detector, "chatty") >= 0.9
+    assert raw_of(detector, "chatty") >= detector.params.suspect_raw
+
+
+def test_a_chats_short_follow_ups_do_not_make_it_output_heavy() -> None:
+    """A person's "and why?" adds a few tokens to the history and gets a medium answer:
+    such a follow-up counts as large as the question that opened its conversation, not
+    as its few new tokens (which would make every chat look output-heavy)."""
+    detector = Detector(DetectorParams())
+    run(detector, _conversations("person", developer_call, 12, 4, opener=400, answer=300))
+    assert _output_heavy(detector, "person") == 0.0
+    assert raw_of(detector, "person") < 0.3
+
+
+def test_a_client_that_does_not_resend_the_history_is_taken_at_its_input() -> None:
+    detector = Detector(DetectorParams())
+    events = [
+        developer_call("stateful", i, input_tokens=60, output_tokens=250, turn=1 + i % 3)
+        for i in range(30)
+    ]
+    run(detector, events)
+    profile = detector.store.get("stateful")
+    assert profile is not None
+    assert profile.behaviour.output_input_ratio() == pytest.approx(250 / 60)
+
+
 def test_an_account_is_announced_on_its_content_from_its_fourth_request() -> None:
     """A script's fresh single-turn prompts at one temperature: from its fourth request
     the coordination stages see no more than its content share (``suspect_score``);

@@ -112,3 +112,49 @@ def test_a_checkpoint_from_before_the_conversation_memory_loads() -> None:
     state = orjson.loads(zlib.decompress(profile.to_bytes()))
     old = AccountProfile.from_bytes(orjson.dumps(state[:30]))
     assert old.conversations == b""
+
+
+def test_a_follow_up_learns_its_conversations_history_and_opener() -> None:
+    profile = AccountProfile.new(api_call())
+    assert profile.follow("conv-1", 150, 1800) is None  # an opener: nothing before it
+    assert profile.follow("conv-2", 90, 400) is None
+    assert profile.follow("conv-1", 1980, 1700) == (1950, 150)
+    assert profile.follow("conv-1", 3710, 1600) == (3680, 150)
+    assert profile.follow("conv-2", 520, 300) == (490, 90)
+
+
+def test_conversation_sizes_survive_a_checkpoint_and_a_checkpoint_without_them_loads() -> None:
+    profile = AccountProfile.new(api_call())
+    profile.follow("conv-1", 150, 1800)
+    restored = AccountProfile.from_bytes(profile.to_bytes())
+    assert restored.follow("conv-1", 0, 0) == (1950, 150)
+    state = orjson.loads(zlib.decompress(profile.to_bytes()))
+    old = AccountProfile.from_bytes(orjson.dumps(state[:33]))  # before the sizes
+    assert old.follow("conv-1", 2000, 10) == (0, 0)  # known, its sizes are not
+    assert old.follow("conv-1", 0, 0) == (2010, 0)
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from("abcdefghijklmnopq"), st.integers(0, 2**33), st.integers(0, 9))
+    )
+)
+def test_conversation_sizes_stay_paired_with_their_conversation(
+    calls: list[tuple[str, int, int]],
+) -> None:
+    """Whatever the order of conversations and evictions, a conversation's sizes are its
+    own (its latest request's input plus answer, its opener's input; capped at 4 bytes
+    each), and the memory stays bounded."""
+    profile = AccountProfile.new(api_call())
+    latest: dict[str, int] = {}
+    opened: dict[str, int] = {}
+    cap = 2**32 - 1
+    for conversation, input_tokens, output_tokens in calls:
+        sizes = profile.follow(conversation, input_tokens, output_tokens)
+        if sizes is None:
+            opened[conversation] = min(input_tokens, cap)
+        else:
+            assert sizes == (min(latest[conversation], cap), opened[conversation])
+        latest[conversation] = input_tokens + output_tokens
+    assert len(profile.conversation_tokens) == 2 * len(profile.conversations)
+    assert len(profile.conversations) <= 4 * MAX_CONVERSATIONS
