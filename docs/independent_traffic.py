@@ -8,10 +8,12 @@ residential proxy pool, a quiet fleet on a popular SDK and its own addresses, an
 release-day pivot fleet). Three days from 2026-03-02; the figures in docs/detection.md
 are for seeds 1 to 11 (the opt-in sleeper fleet: seeds 12 and 13; the closer
 look-alikes, ``--homework --evalsuite``: seeds 21 to 23; the burner fleet,
-``--burners``: seeds 31 to 34; the conversational fleet, ``--only-chatty``: 41 and 42).
+``--burners``: seeds 31 to 34; the conversational fleet, ``--only-chatty``: 41 and 42;
+the system-prompted fleet, ``--only-sysprompt``: 51).
 
     python docs/independent_traffic.py SEED OUTDIR [--stress] [--sleeper] [--homework]
         [--evalsuite] [--burners | --only-burners] [--chatty | --only-chatty]
+        [--sysprompt | --only-sysprompt]
     distillguard backtest OUTDIR/events.jsonl.gz --labels OUTDIR/labels.csv
 
 ``--stress`` makes the benign side harder: developers (and the hackathon's and
@@ -32,7 +34,11 @@ would otherwise help link it. ``--chatty`` adds a fleet of 150 that converses: e
 question (wrapped to ask for the reasoning) is followed up one to three times in the
 same conversation, every turn resending the history, through a residential proxy pool
 held for a conversation, cards shared by a dozen accounts; ``--only-chatty`` runs it
-without the three default fleets. Without these flags the
+without the three default fleets. ``--sysprompt`` adds a fleet of 150 whose
+instructions (reason step by step, grade yourself) live in a long system prompt, one of
+three versions, while each user prompt is the bare question; each account on its own
+home address and card; ``--only-sysprompt`` runs it without the default fleets.
+Without these flags the
 populations and their events are the same as before they existed.
 """
 
@@ -841,6 +847,47 @@ def chatty_fleet(n: int, camp: str) -> None:
             t += timedelta(hours=R.expovariate(rate))
 
 
+def sysprompt_fleet(n: int, camp: str) -> None:
+    """Harvesters whose instructions live in the system prompt: the user prompt is the
+    bare question (no wrapper, nothing asking for reasoning), and the operator's long
+    system prompt (reason step by step, grade yourself; 600 to 1,200 tokens, one of three
+    versions) is in every request's input, so the answers are not long next to the
+    input. Each account on its own home address and one popular client, its own card,
+    single-turn, one temperature, two to four requests an hour."""
+    versions = [(h("sp", i, R.random()), R.randint(600, 1200)) for i in range(3)]
+    for _ in range(n):
+        a = Acct(
+            "fleet_sysprompt",
+            "attack",
+            camp,
+            created=START - timedelta(days=R.uniform(2, 40)),
+        )
+        ip, asn = resid_ip()
+        ua, tls = R.choice(SDKS[:3])
+        temp = R.choice([0.0, 0.2, 0.7])
+        sp, sp_tokens = R.choice(versions)
+        t = START + timedelta(hours=R.uniform(0, 24))
+        rate = R.uniform(2.0, 4.0)  # per hour
+        while t < END:
+            d = R.choice(list(DOMAINS))
+            question = R.choice(DOMAINS[d]) + f" (no. {R.randint(1, 10**6)})"
+            emit(
+                a,
+                t,
+                question,
+                ip=ip,
+                asn=asn,
+                ua=ua,
+                tls=tls,
+                temp=temp,
+                mt=4096,
+                out_med=2200,
+                in_exact=sp_tokens + int(R.lognormvariate(0, 0.4) * 60),
+                sp=sp,
+            )
+            t += timedelta(hours=R.expovariate(rate))
+
+
 def main() -> None:
     global SEED, STRESS, HOMEWORK, EVALSUITE
     SEED = int(sys.argv[1])
@@ -855,7 +902,7 @@ def main() -> None:
     benchmark(8 if EVALSUITE else 3)
     reseller(3)
     hackathon(120)
-    if not {"--only-burners", "--only-chatty"} & set(sys.argv[3:]):
+    if not {"--only-burners", "--only-chatty", "--only-sysprompt"} & set(sys.argv[3:]):
         proxy_fleet(400, "X-proxy")
         quiet_fleet(150, "X-quiet")
         pivot_fleet(80, "X-pivot")
@@ -865,6 +912,8 @@ def main() -> None:
         burner_fleet(250, "X-burner")
     if {"--chatty", "--only-chatty"} & set(sys.argv[3:]):  # last, likewise
         chatty_fleet(150, "X-chatty")
+    if {"--sysprompt", "--only-sysprompt"} & set(sys.argv[3:]):  # last, likewise
+        sysprompt_fleet(150, "X-sysprompt")
     rows.sort(key=lambda e: e["ts"])
     os.makedirs(out, exist_ok=True)
     with gzip.open(f"{out}/events.jsonl.gz", "wt") as f:
