@@ -250,7 +250,7 @@ def _output_heavy(detector: Detector, account: str) -> float:
 def test_a_harvester_that_follows_each_answer_up_is_still_output_heavy() -> None:
     """Each long answer to a short question followed up twice in the same conversation,
     the history resent each time: counted whole, that history made the answers look
-    no longer than the prompts (output_heavy 0.1, the account no suspect)."""
+    no longer than the prompts (output_heavy 0 here, and the account no suspect)."""
     detector = Detector(DetectorParams())
     events = _conversations("chatty", harvest_call, 20, 2, opener=150, answer=1800)
     run(detector, events)
