@@ -90,7 +90,7 @@ class AccountProfile:
     taught: bool = False  # has labelled the partition's context model (once, at maturity)
     workloads: Workloads = field(default_factory=Workloads)  # by system prompt
     last_wake: int | None = None  # 10-minute window of the last wake-up (linking.wake_keys)
-    conversations: bytes = b""  # digests of its latest conversation ids (continues)
+    conversations: bytes = b""  # digests of its latest conversation ids (follow)
     conversation_tokens: bytes = b""  # their latest and opening sizes (follow)
     # Its last requests alone: a Behaviour whose clock is the account's request count,
     # kept from its ``recent_from``-th request on (most accounts never make that many,
@@ -137,11 +137,6 @@ class AccountProfile:
         if len(recent) > MAX_RECENT_TEMPLATES:
             del recent[: len(recent) - MAX_RECENT_TEMPLATES]
         return repeated
-
-    def continues(self, conversation_id: str) -> bool:
-        """True if the account sent an earlier request of ``conversation_id`` (among its
-        latest conversations); remembers it as the most recent either way."""
-        return self.follow(conversation_id, 0, 0) is not None
 
     def follow(
         self, conversation_id: str, input_tokens: int, output_tokens: int

@@ -74,41 +74,46 @@ def test_a_checkpoint_from_before_the_identity_digest_still_loads() -> None:
     assert restored.identity_digest is None and restored.requests == profile.requests
 
 
+def _continues(profile: AccountProfile, conversation_id: str) -> bool:
+    """Whether the account sent an earlier request of the conversation (and note it)."""
+    return profile.follow(conversation_id, 0, 0) is not None
+
+
 def test_a_conversation_continues_only_after_the_account_sent_it() -> None:
     profile = AccountProfile.new(api_call())
-    assert not profile.continues("conv-1")  # first sight: remembered
-    assert profile.continues("conv-1")
-    assert not profile.continues("conv-2")
-    assert profile.continues("conv-1") and profile.continues("conv-2")
+    assert not _continues(profile, "conv-1")  # first sight: remembered
+    assert _continues(profile, "conv-1")
+    assert not _continues(profile, "conv-2")
+    assert _continues(profile, "conv-1") and _continues(profile, "conv-2")
 
 
 def test_the_conversation_memory_is_bounded_and_keeps_the_latest_used() -> None:
     profile = AccountProfile.new(api_call())
-    profile.continues("old")
+    _continues(profile, "old")
     for i in range(MAX_CONVERSATIONS - 1):
-        profile.continues(f"c{i}")
-    assert profile.continues("old")  # used again: now the most recent
-    profile.continues("newcomer")  # evicts the least recently used (c0), not "old"
+        _continues(profile, f"c{i}")
+    assert _continues(profile, "old")  # used again: now the most recent
+    _continues(profile, "newcomer")  # evicts the least recently used (c0), not "old"
     assert len(profile.conversations) == 4 * MAX_CONVERSATIONS
-    assert profile.continues("old")
-    assert not profile.continues("c0")
+    assert _continues(profile, "old")
+    assert not _continues(profile, "c0")
 
 
 @given(st.lists(st.text(max_size=40), max_size=200))
 def test_the_conversation_memory_survives_a_checkpoint(ids: list[str]) -> None:
     profile = AccountProfile.new(api_call())
     for conversation in ids:
-        profile.continues(conversation)
+        _continues(profile, conversation)
     assert len(profile.conversations) <= 4 * MAX_CONVERSATIONS
     restored = AccountProfile.from_bytes(profile.to_bytes())
     assert restored.conversations == profile.conversations
     if ids:
-        assert restored.continues(ids[-1])
+        assert _continues(restored, ids[-1])
 
 
 def test_a_checkpoint_from_before_the_conversation_memory_loads() -> None:
     profile = AccountProfile.new(api_call())
-    profile.continues("conv-1")
+    _continues(profile, "conv-1")
     state = orjson.loads(zlib.decompress(profile.to_bytes()))
     old = AccountProfile.from_bytes(orjson.dumps(state[:30]))
     assert old.conversations == b""
