@@ -281,7 +281,8 @@ class Detector:
             profile.last_wake = bucket
 
         # An account with several system prompts: the event's workload learns it too.
-        workload = profile.workloads.pick(event.system_prompt_hash or NO_SYSTEM_PROMPT)
+        system_prompt = event.system_prompt_hash or NO_SYSTEM_PROMPT
+        workload = profile.workloads.pick(system_prompt)
 
         # Prompt text: read for the first prompts (of the account, and of each of its
         # workloads: a workload is judged on its own shares), then sampled; never stored.
@@ -344,6 +345,15 @@ class Detector:
             history, opener = sizes
             if 0 < history < asked:
                 asked = max(asked - history, opener)
+        elif not follow_up:
+            # A system prompt is in every request's input too: a long one (instructions
+            # to reason step by step, the grading rubric) set against every answer makes
+            # a harvester's long answers look proportionate. What a request asks is its
+            # input less the system prompt's size as the account's inputs under it tell
+            # (workloads.base_size), and no less than a tenth of its input.
+            size = profile.workloads.system_prompt_size(system_prompt, workload, asked)
+            if size:
+                asked = max(asked - size, asked // 10)
         tool_calls = event.tool_calls or 0
 
         def observe(behaviour: Behaviour, clock: int = ts) -> None:

@@ -280,6 +280,91 @@ def test_a_client_that_does_not_resend_the_history_is_taken_at_its_input() -> No
     assert profile.behaviour.output_input_ratio() == pytest.approx(250 / 60)
 
 
+def _under_system_prompt(
+    account: str, call_of: Any, n: int, *, prompt_tokens: int, answer: int, **fields: Any
+) -> list[ApiCall]:
+    """``n`` single-turn requests under one system prompt of ``prompt_tokens`` tokens,
+    each asking 20 to 110 tokens more and getting ``answer`` tokens back."""
+    return [
+        call_of(
+            account,
+            i,
+            input_tokens=prompt_tokens + 20 + (i * 37) % 91,
+            output_tokens=answer,
+            max_tokens=4096,
+            stop_reason="end_turn",
+            turn=1,
+            conversation_id=f"{account}-{i}",
+            system_prompt_hash=f"{account}-instructions",
+            **fields,
+        )
+        for i in range(n)
+    ]
+
+
+def test_a_harvester_whose_instructions_are_in_its_system_prompt_is_output_heavy() -> None:
+    """The instructions to reason step by step in a 900-token system prompt, each user
+    prompt a bare question: counted whole, the system prompt in every input put the
+    2,200-token answers at about twice the input (output_heavy 0.40 here)."""
+    detector = Detector(DetectorParams())
+    run(
+        detector,
+        _under_system_prompt("instructed", harvest_call, 40, prompt_tokens=900, answer=2200),
+    )
+    assert _output_heavy(detector, "instructed") >= 0.9
+
+
+def test_the_first_requests_under_a_system_prompt_are_taken_at_their_input() -> None:
+    """One request is no evidence of how much of its input is the system prompt: an
+    account's first requests under one (a student's first questions in a course's app)
+    are counted whole; the smallest of them is taken for its size only after four."""
+    detector = Detector(DetectorParams())
+    events = _under_system_prompt("student", developer_call, 5, prompt_tokens=900, answer=700)
+    run(detector, events[:4])
+    profile = detector.store.get("student")
+    assert profile is not None
+    asked = sum(e.input_tokens for e in events[:4])
+    assert profile.behaviour.output_input_ratio() == pytest.approx(4 * 700 / asked, rel=1e-3)
+    run(detector, events[4:], start=4)
+    assert profile.behaviour.output_input_ratio() > 5 * 700 / (asked + events[4].input_tokens)
+
+
+def test_a_short_system_prompt_leaves_long_asks_as_they_are() -> None:
+    """A developer's short system prompt under pasted files: the smallest input is
+    mostly its own ask, so what it adds to the others changes little."""
+    detector = Detector(DetectorParams())
+    events = [
+        developer_call(
+            "coder",
+            i,
+            input_tokens=1500 + 400 * (i % 7),
+            output_tokens=500,
+            turn=1,
+            conversation_id=f"coder-{i}",
+            system_prompt_hash="coder-assistant",
+        )
+        for i in range(40)
+    ]
+    run(detector, events)
+    assert _output_heavy(detector, "coder") == 0.0
+
+
+def test_a_request_counts_no_less_than_a_tenth_of_its_input() -> None:
+    """The smallest request under a system prompt is not all system prompt: taken at a
+    tenth of its input, not at nothing (which would make its answer infinitely long)."""
+    detector = Detector(DetectorParams())
+    events = [
+        harvest_call("same", i, input_tokens=500, output_tokens=300, system_prompt_hash="same-sp")
+        for i in range(6)
+    ]
+    run(detector, events)
+    profile = detector.store.get("same")
+    assert profile is not None
+    # Four at 500 tokens, then two at 50 (500 less 500, floored at a tenth).
+    ratio = profile.behaviour.output_input_ratio()
+    assert ratio == pytest.approx(6 * 300 / (4 * 500 + 2 * 50), rel=0.02)
+
+
 def test_an_account_is_announced_on_its_content_from_its_fourth_request() -> None:
     """A script's fresh single-turn prompts at one temperature: from its fourth request
     the coordination stages see no more than its content share (``suspect_score``);
@@ -600,11 +685,15 @@ def test_reasons_carry_the_signal_figures() -> None:
     alert, _, _ = _harvest_alert()
     signals = alert.evidence["signals"]
     assert set(signals) == set(SIGNALS)
-    assert signals["output_heavy"] == pytest.approx(2048 / 60, abs=1e-3)
+    # Its 60-token inputs are under one system prompt, which may be all of them: from
+    # its fifth request on each counts as a tenth (what it asks beyond the system prompt).
+    n = alert.evidence["profile"]["requests"]
+    ratio = n * 2048 / (4 * 60 + (n - 4) * 6)
+    assert signals["output_heavy"] == pytest.approx(ratio, rel=0.02)
     assert signals["single_turn"] == 1.0 and signals["max_tokens_hit"] == 1.0
     details = {r.code: r.detail for r in alert.reasons}
     # Each detail quotes its signal's figure (wording aside).
-    assert details["output_heavy"].startswith("34.1 output tokens per input token")
+    assert details["output_heavy"].startswith(f"{signals['output_heavy']:.1f} output tokens per")
     assert details["max_tokens_hit"].startswith("100% of answers cut off at max_tokens")
     assert details["single_turn"].startswith("100% of requests are single-turn")
     assert details["harvest_prompts"].startswith(f"{signals['harvest_prompts']:.0%} of ")

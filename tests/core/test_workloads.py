@@ -11,7 +11,14 @@ from streams.core.detector import Detector, DetectorParams
 from streams.core.event import ApiCall
 from streams.core.profile import AccountProfile
 from streams.core.scoring import lone_confidence, templated_share, terms
-from streams.core.workloads import MAX_WORKLOADS, Workloads
+from streams.core.workloads import (
+    BASE_AFTER_REQUESTS,
+    MAX_WORKLOADS,
+    NO_SYSTEM_PROMPT,
+    Workloads,
+    base_size,
+    next_base,
+)
 from tests.core.test_detector import developer_call, harvest_call, run
 from tests.factories import T0
 
@@ -213,3 +220,62 @@ def test_a_checkpoint_from_before_read_counts_and_suspect_flags_loads() -> None:
         ("b", 1, 0, False),
         ("c", 1, 0, False),
     ]
+
+
+# --- system prompt sizes ------------------------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, 1 << 32), min_size=1, max_size=60))
+def test_a_system_prompt_is_never_sized_above_the_smallest_input(inputs: list[int]) -> None:
+    base = 0
+    for i, n in enumerate(inputs, 1):
+        base = next_base(base, n)
+        size = base_size(base)
+        assert 0 <= size <= min(inputs[:i])
+        if i <= BASE_AFTER_REQUESTS:
+            assert size == 0
+    if len(inputs) > BASE_AFTER_REQUESTS and len(set(inputs)) == 1:
+        assert base_size(base) == inputs[0]  # inputs that never vary: all system prompt
+
+
+def test_asks_that_vary_little_leave_nearly_all_of_the_smallest_input_to_the_prompt() -> None:
+    """900 tokens of instructions and bare questions of 10 to 60 tokens: nearly all of
+    the smallest input is system prompt. Items of 80 to 500 tokens (a benchmark's, a
+    class's questions) vary as much as they weigh: none of it is."""
+    small = large = 0
+    for n in (910, 960, 925, 940, 915, 950):
+        small = next_base(small, n)
+    for n in (300, 120, 500, 80, 260, 410):
+        large = next_base(large, n)
+    assert 860 <= base_size(small) <= 910
+    assert base_size(large) == 0
+
+
+def test_each_system_prompt_has_its_own_size_and_the_first_keeps_it_in_its_slot() -> None:
+    workloads = Workloads()
+    sizes = []
+    for i in range(6):  # the only system prompt: 900 tokens plus 10 to 60 asked
+        sizes.append(workloads.system_prompt_size("long", workloads.pick("long"), 910 + 10 * i))
+    assert sizes[:4] == [0, 0, 0, 0] and 860 <= sizes[4] <= 910
+    other = workloads.pick("short")  # a second system prompt: slots from now on
+    assert workloads.system_prompt_size("short", other, 40) == 0
+    # The first system prompt's slot starts from what it learnt alone.
+    assert 860 <= workloads.system_prompt_size("long", workloads.pick("long"), 990) <= 910
+    assert workloads.system_prompt_size(NO_SYSTEM_PROMPT, workloads.pick(NO_SYSTEM_PROMPT), 5) == 0
+
+
+def test_system_prompt_sizes_survive_a_checkpoint_and_older_checkpoints_load() -> None:
+    workloads = Workloads()
+    for i in range(6):
+        for key in ("a", "b"):
+            workloads.system_prompt_size(key, workloads.pick(key), 700 + i)
+    again = Workloads.from_state(workloads.to_state())
+    assert again.to_state() == workloads.to_state()
+    size = workloads.system_prompt_size("b", workloads.pick("b"), 800)
+    assert again.system_prompt_size("b", again.pick("b"), 800) == size > 0
+    old = workloads.to_state()[:2]  # before sizes: no first base, six fields a slot
+    old[1] = [entry[:6] for entry in old[1]]
+    older = Workloads.from_state(old)
+    assert older.first_base == 0
+    assert [w.base for _, w in older.items()] == [0, 0]
