@@ -20,6 +20,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from hashlib import blake2b
+from types import MappingProxyType
 from typing import Any, Protocol
 
 SMALL_COMPONENT = 8  # below this size, two strong links inside are enough
@@ -52,6 +53,7 @@ class Strength(Protocol):
 # is many orders of magnitude smaller).
 _UNTIL_MARGIN_MS = 1_000.0
 _NEVER = float("-inf")
+_NO_PEERS: Mapping[str, _Edge] = MappingProxyType({})
 
 
 class _Edge:
@@ -101,7 +103,10 @@ class DecayingEvidenceGraph:
         self.evicted_nodes = 0
         self.evicted_edges = 0
         self._nodes: OrderedDict[str, int] = OrderedDict()  # node -> last evidence, LRU
-        self._adjacent: dict[str, set[str]] = {}
+        # node -> its peers and the edge to each: grouping walks a component's edges
+        # from their ends without building a pair key for each (a dict, not a set, also
+        # walks in insertion order, the same order whatever the process's string hashing).
+        self._adjacent: dict[str, dict[str, _Edge]] = {}
         self._edges: dict[tuple[str, str], _Edge] = {}
 
     def __len__(self) -> int:
@@ -142,8 +147,8 @@ class DecayingEvidenceGraph:
         edge = self._edges.get(key)
         if edge is None:
             edge = self._edges[key] = _Edge(ts_ms)
-            self._adjacent.setdefault(a, set()).add(b)
-            self._adjacent.setdefault(b, set()).add(a)
+            self._adjacent.setdefault(a, {})[b] = edge
+            self._adjacent.setdefault(b, {})[a] = edge
         if ts_ms >= edge.ts_ms:
             factor = self._factor(ts_ms - edge.ts_ms)
             if factor != 1.0:
@@ -186,11 +191,11 @@ class DecayingEvidenceGraph:
 
     def _evict_node(self, node: str) -> None:
         del self._nodes[node]
-        for other in self._adjacent.pop(node, ()):
+        for other in self._adjacent.pop(node, _NO_PEERS):
             del self._edges[_pair(node, other)]
             self.evicted_edges += 1
             peers = self._adjacent[other]
-            peers.discard(node)
+            del peers[node]
             if not peers:
                 del self._adjacent[other]
                 del self._nodes[other]  # an isolated node carries no evidence
@@ -200,7 +205,7 @@ class DecayingEvidenceGraph:
         del self._edges[key]
         for node, other in (key, key[::-1]):
             peers = self._adjacent[node]
-            peers.discard(other)
+            del peers[other]
             if not peers:
                 del self._adjacent[node]
                 del self._nodes[node]
@@ -257,7 +262,7 @@ class DecayingEvidenceGraph:
         are peeled first and cannot make it stricter. Returns (the whole component, the
         connected groups of what remains).
         """
-        edges, adjacent = self._edges, self._adjacent
+        adjacent = self._adjacent
         half_life = self.half_life_ms
         combine = None if self.strength is None else self.strength.combine
         strong: dict[str, set[str]] = {start: set()}
@@ -265,12 +270,11 @@ class DecayingEvidenceGraph:
         while frontier:
             node = frontier.pop()
             mine = strong[node]
-            for other in adjacent.get(node, ()):
+            for other, edge in adjacent.get(node, _NO_PEERS).items():
                 if other in mine:
                     continue
                 # This loop reads every edge of the component: the moment the edge stops
                 # being strong decides, computed once per change of the edge.
-                edge = edges[(node, other) if node < other else (other, node)]
                 if edge.strong_for != min_weight:
                     edge.strong_until = self._strong_until(edge, min_weight)
                     edge.strong_for = min_weight
@@ -316,11 +320,10 @@ class DecayingEvidenceGraph:
         with the process's string hashing, and a plain float sum with the order, so
         the same input gave figures differing in the last digit from run to run."""
         parts: dict[str, list[float]] = {}
-        edges, adjacent, factor = self._edges, self._adjacent, self._factor
+        adjacent, factor = self._adjacent, self._factor
         for node in members:
-            for other in adjacent.get(node, ()):
+            for other, edge in adjacent.get(node, _NO_PEERS).items():
                 if node < other and other in members:
-                    edge = edges[(node, other)]
                     f = factor(ts_ms - edge.ts_ms)
                     for name, w in edge.reasons.items():
                         parts.setdefault(name, []).append(w * f)
@@ -390,8 +393,8 @@ class DecayingEvidenceGraph:
             if strength is not None:
                 edge.parts = strength.parts(edge.reasons)
             graph._edges[(str(a), str(b))] = edge
-            graph._adjacent.setdefault(a, set()).add(b)
-            graph._adjacent.setdefault(b, set()).add(a)
+            graph._adjacent.setdefault(str(a), {})[str(b)] = edge
+            graph._adjacent.setdefault(str(b), {})[str(a)] = edge
         return graph
 
 
