@@ -354,6 +354,8 @@ class Detector:
             size = profile.workloads.system_prompt_size(system_prompt, workload, asked)
             if size:
                 asked = max(asked - size, asked // 10)
+                if conversation is not None:  # its follow-ups count no less than this
+                    profile.count_opener(asked)
         tool_calls = event.tool_calls or 0
 
         def observe(behaviour: Behaviour, clock: int = ts) -> None:

@@ -165,6 +165,13 @@ class AccountProfile:
         self.conversation_tokens = (sizes + mine)[-MAX_CONVERSATIONS * _SIZES :]
         return None
 
+    def count_opener(self, asked: int) -> None:
+        """The latest conversation's opener asked ``asked`` tokens (its input less what
+        the account's system prompt accounts for): its follow-ups count no less."""
+        sizes = self.conversation_tokens
+        if sizes and len(sizes) == len(self.conversations) // _DIGEST * _SIZES:
+            self.conversation_tokens = sizes[:-_TOKENS] + _tokens(asked)
+
     def first_use_of(self, model: str) -> bool:
         """True the first time the account calls ``model`` (among its recent models)."""
         models = self.models

@@ -13,6 +13,7 @@ import random
 import zlib
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 import orjson
@@ -327,6 +328,33 @@ def test_the_first_requests_under_a_system_prompt_are_taken_at_their_input() -> 
     assert profile.behaviour.output_input_ratio() == pytest.approx(4 * 700 / asked, rel=1e-3)
     run(detector, events[4:], start=4)
     assert profile.behaviour.output_input_ratio() > 5 * 700 / (asked + events[4].input_tokens)
+
+
+def test_a_follow_up_under_a_system_prompt_counts_no_less_than_its_opener_asked() -> None:
+    """A help desk's answers followed up now and then: the history a follow-up resends
+    starts with the system prompt, so its floor is what its opener asked beyond that,
+    not the opener's whole input (which made each follow-up weigh as much as the system
+    prompt, and the account's answers look short: output_heavy 0.05 here, 0.44 without
+    its follow-ups)."""
+    openers = _under_system_prompt("desk", developer_call, 60, prompt_tokens=900, answer=400)
+    events: list[ApiCall] = []
+    for k, opener in enumerate(openers):
+        events.append(replace(opener, ts_ms=T0 + 2 * k * MINUTE_MS))
+        if k % 3 == 2:
+            events.append(
+                replace(
+                    opener,
+                    ts_ms=T0 + (2 * k + 1) * MINUTE_MS,
+                    turn=2,
+                    input_tokens=opener.input_tokens + 400 + 15,
+                    output_tokens=400,
+                )
+            )
+    alone, detector = Detector(DetectorParams()), Detector(DetectorParams())
+    run(alone, [e for e in events if e.turn == 1])
+    run(detector, events)
+    assert _output_heavy(alone, "desk") >= 0.4
+    assert _output_heavy(detector, "desk") >= _output_heavy(alone, "desk") - 0.05
 
 
 def test_a_short_system_prompt_leaves_long_asks_as_they_are() -> None:

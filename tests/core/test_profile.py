@@ -128,6 +128,13 @@ def test_a_follow_up_learns_its_conversations_history_and_opener() -> None:
     assert profile.follow("conv-2", 520, 300) == (490, 90)
 
 
+def test_an_opener_can_be_counted_at_what_it_asked_beyond_the_system_prompt() -> None:
+    profile = AccountProfile.new(api_call())
+    assert profile.follow("conv-1", 1150, 1800) is None
+    profile.count_opener(150)  # 1,000 of its tokens were the system prompt
+    assert profile.follow("conv-1", 2980, 1700) == (2950, 150)  # its history stays whole
+
+
 def test_conversation_sizes_survive_a_checkpoint_and_a_checkpoint_without_them_loads() -> None:
     profile = AccountProfile.new(api_call())
     profile.follow("conv-1", 150, 1800)
