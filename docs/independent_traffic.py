@@ -888,6 +888,128 @@ def sysprompt_fleet(n: int, camp: str) -> None:
             t += timedelta(hours=R.expovariate(rate))
 
 
+HELPDESK_ASKS = [
+    "how do I reset my password for the {w} dashboard",
+    "my {w} integration stopped syncing since yesterday, what should I check",
+    "can I export my {w} data to csv",
+    "why was I charged twice this month",
+    "is there a way to add a second admin to our {w} workspace",
+    "the mobile app crashes when I open {w}",
+    "what is the difference between the {w} and {w2} plans",
+    "how do I cancel my subscription",
+]
+WRITING_ASKS = [
+    "write a short email to my {w} team about moving the {w2} meeting to friday",
+    "rewrite this paragraph to sound more formal: ",
+    "make this shorter and friendlier: ",
+    "draft a polite reminder to a client about the {w} invoice",
+    "fix the grammar in: ",
+    "write a linkedin post about finishing the {w2} project",
+]
+
+
+def helpdesk_bots(n: int) -> None:
+    """Companies' help-desk bots: one account each on its own cloud address, a long
+    system prompt (the product's documentation, 1,500 to 4,000 tokens) before each
+    customer's short question, medium answers, mostly single-turn, one temperature,
+    busy in business hours."""
+    for _ in range(n):
+        a = Acct(
+            "helpdesk_bot",
+            "benign",
+            channel="enterprise",
+            created=START - timedelta(days=R.uniform(200, 1000)),
+        )
+        ip, asn = cloud_ip()
+        ua, tls = R.choice(SDKS[:2])
+        sp, sp_tokens = h("hd", R.random()), R.randint(1500, 4000)
+        tz = R.choice([-8, -5, 0, 1, 5.5, 9])
+        per_hour = R.uniform(8, 50)
+        for d in range(DAYS):
+            t = START + timedelta(days=d, hours=8 - tz + R.uniform(-1, 1))
+            close = t + timedelta(hours=R.uniform(9, 12))
+            while t < close:
+                ask = R.choice(HELPDESK_ASKS).format(w=R.choice(WORDS), w2=R.choice(WORDS))
+                asked = sp_tokens + int(R.lognormvariate(0, 0.5) * 40)
+                conv = h("c", R.random())
+                emit(
+                    a,
+                    t,
+                    ask,
+                    ip=ip,
+                    asn=asn,
+                    ua=ua,
+                    tls=tls,
+                    temp=0.3,
+                    mt=1024,
+                    out_med=350,
+                    sp=sp,
+                    conv=conv,
+                    in_exact=asked,
+                )
+                if R.random() < 0.15 and len(rows) and rows[-1]["account_id"] == a.id:
+                    follow = R.choice(FOLLOWUPS)
+                    emit(
+                        a,
+                        t + timedelta(seconds=R.uniform(20, 120)),
+                        follow,
+                        ip=ip,
+                        asn=asn,
+                        ua=ua,
+                        tls=tls,
+                        temp=0.3,
+                        mt=1024,
+                        out_med=250,
+                        sp=sp,
+                        conv=conv,
+                        turn=2,
+                        in_exact=asked + rows[-1]["output_tokens"] + 15,
+                    )
+                t += timedelta(hours=R.expovariate(per_hour))
+
+
+def byok_app_users(n: int) -> None:
+    """Users of one open-source writing assistant who each bring their own API key: one
+    system prompt (the app's, 700 tokens) shared by every account, each on its own home
+    address and browser, the app's fixed temperature and 1,024-token cap, single-turn
+    asks (some with the user's text pasted in), a few sessions a working day."""
+    sp, sp_tokens = h("byok", SEED), 700
+    for _ in range(n):
+        a = Acct("byok_app_user", "benign")
+        ip, asn = resid_ip()
+        ua, tls = R.choice(BROWSERS)
+        tz = R.choice([-8, -5, 0, 1, 5.5, 9])
+
+        def session(
+            t: datetime, a: Acct = a, ip: str = ip, asn: int = asn, ua: str = ua, tls: str = tls
+        ) -> None:
+            for _ in range(R.randint(1, 5)):
+                ask = R.choice(WRITING_ASKS).format(w=R.choice(WORDS), w2=R.choice(WORDS))
+                pasted = 0
+                if ask.endswith(": "):
+                    ask += words(20, 60)
+                    pasted = int(R.lognormvariate(0, 0.6) * 150)
+                asked = sp_tokens + 25 + pasted + int(R.lognormvariate(0, 0.4) * 15)
+                emit(
+                    a,
+                    t,
+                    ask,
+                    ip=ip,
+                    asn=asn,
+                    ua=ua,
+                    tls=tls,
+                    temp=0.7,
+                    mt=1024,
+                    out_med=450,
+                    sp=sp,
+                    conv=h("c", R.random()),
+                    in_exact=asked,
+                )
+                t += timedelta(seconds=R.uniform(30, 600))
+
+        workday_sessions(tz, R.uniform(1, 4), session)
+
+
 def main() -> None:
     global SEED, STRESS, HOMEWORK, EVALSUITE
     SEED = int(sys.argv[1])
@@ -914,6 +1036,9 @@ def main() -> None:
         chatty_fleet(150, "X-chatty")
     if {"--sysprompt", "--only-sysprompt"} & set(sys.argv[3:]):  # last, likewise
         sysprompt_fleet(150, "X-sysprompt")
+    if "--apps" in sys.argv[3:]:  # last, likewise
+        helpdesk_bots(20)
+        byok_app_users(150)
     rows.sort(key=lambda e: e["ts"])
     os.makedirs(out, exist_ok=True)
     with gzip.open(f"{out}/events.jsonl.gz", "wt") as f:
