@@ -9,11 +9,12 @@ release-day pivot fleet). Three days from 2026-03-02; the figures in docs/detect
 are for seeds 1 to 11 (the opt-in sleeper fleet: seeds 12 and 13; the closer
 look-alikes, ``--homework --evalsuite``: seeds 21 to 23; the burner fleet,
 ``--burners``: seeds 31 to 34; the conversational fleet, ``--only-chatty``: 41 and 42;
-the system-prompted fleet, ``--only-sysprompt``: 51).
+the system-prompted fleet, ``--only-sysprompt``: 51 to 54; benign apps under long system
+prompts, ``--apps``: 61).
 
     python docs/independent_traffic.py SEED OUTDIR [--stress] [--sleeper] [--homework]
         [--evalsuite] [--burners | --only-burners] [--chatty | --only-chatty]
-        [--sysprompt | --only-sysprompt]
+        [--sysprompt | --only-sysprompt] [--apps]
     distillguard backtest OUTDIR/events.jsonl.gz --labels OUTDIR/labels.csv
 
 ``--stress`` makes the benign side harder: developers (and the hackathon's and
@@ -38,6 +39,10 @@ without the three default fleets. ``--sysprompt`` adds a fleet of 150 whose
 instructions (reason step by step, grade yourself) live in a long system prompt, one of
 three versions, while each user prompt is the bare question; each account on its own
 home address and card; ``--only-sysprompt`` runs it without the default fleets.
+``--apps`` adds two benign populations under long system prompts: 20 companies'
+help-desk bots (1,500 to 4,000 tokens of documentation before each short question) and
+150 users of one open-source writing assistant who each bring their own API key (the
+app's system prompt shared by every account, each on its own home address).
 Without these flags the
 populations and their events are the same as before they existed.
 """
