@@ -313,3 +313,45 @@ def test_every_member_of_a_group_holds_its_links_inside_it(pairs: list[tuple[int
             if start in group:
                 assert not (group & seen) or group <= seen
         seen |= {m for g in _groups(graph, start) for m in g}
+
+
+def _strong_component(
+    graph: DecayingEvidenceGraph, start: str, min_weight: float, ts: int
+) -> set[str]:
+    """The component of ``start`` over edges at least ``min_weight`` strong, the slow way."""
+    seen, frontier = {start}, [start]
+    while frontier:
+        node = frontier.pop()
+        for other in graph.neighbours(node):
+            if other not in seen and graph.weight(node, other, ts) >= min_weight:
+                seen.add(other)
+                frontier.append(other)
+    return seen
+
+
+@given(
+    evidence,
+    st.integers(3, 12),
+    st.integers(2, 30),
+    st.floats(0.2, 3.0),
+    st.lists(st.integers(0, 14 * HOUR), min_size=1, max_size=6),
+)
+def test_grouping_finds_the_strong_component_through_evictions_and_pruning(
+    items: list[tuple[str, str, float, int, str]],
+    max_nodes: int,
+    max_edges: int,
+    min_weight: float,
+    probes: list[int],
+) -> None:
+    """Grouping reads each edge from its ends' adjacency and decides from a cached moment
+    when it stops being strong; through evidence, evictions and pruning it must find
+    what a walk weighing every edge afresh finds."""
+    graph = DecayingEvidenceGraph(max_nodes, max_edges, HOUR, LinkStrength())
+    for i, (a, b, w, ts, reason) in enumerate(items):
+        graph.add_evidence(a, b, w, ts, reason)
+        if i % 7 == 3:
+            graph.prune(ts, min_weight / 4)
+        for probe in probes:
+            for start in graph.nodes():
+                nodes, _ = graph.core_groups(start, min_weight, probe, 100, 1)
+                assert nodes == _strong_component(graph, start, min_weight, probe)
