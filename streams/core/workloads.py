@@ -31,7 +31,7 @@ NO_SYSTEM_PROMPT = "-"  # the workload of requests without a system prompt
 # Requests under a system prompt before its size is estimated (from the next one on):
 # the first ones may all be long asks (a student's first questions, a developer's first
 # pasted files), and one request alone would be taken as nothing but system prompt.
-BASE_AFTER_REQUESTS = 4
+BASE_AFTER_REQUESTS = 3
 # A base packs, in one int, the requests seen under a system prompt (capped), their
 # smallest input and their mean input (the mean of the last ~15 past that): an account
 # with one system prompt, most of those with one, pays one small int.

@@ -33,6 +33,7 @@ from streams.core.scoring import (
     templated_share,
     terms,
 )
+from streams.core.workloads import BASE_AFTER_REQUESTS
 from tests.factories import T0, wire_event
 from tests.test_schemas import validator
 
@@ -318,16 +319,18 @@ def test_a_harvester_whose_instructions_are_in_its_system_prompt_is_output_heavy
 def test_the_first_requests_under_a_system_prompt_are_taken_at_their_input() -> None:
     """One request is no evidence of how much of its input is the system prompt: an
     account's first requests under one (a student's first questions in a course's app)
-    are counted whole; the smallest of them is taken for its size only after four."""
+    are counted whole; the smallest of them is taken for its size only after a few."""
+    n = BASE_AFTER_REQUESTS
     detector = Detector(DetectorParams())
-    events = _under_system_prompt("student", developer_call, 5, prompt_tokens=900, answer=700)
-    run(detector, events[:4])
+    events = _under_system_prompt("student", developer_call, n + 1, prompt_tokens=900, answer=700)
+    run(detector, events[:n])
     profile = detector.store.get("student")
     assert profile is not None
-    asked = sum(e.input_tokens for e in events[:4])
-    assert profile.behaviour.output_input_ratio() == pytest.approx(4 * 700 / asked, rel=1e-3)
-    run(detector, events[4:], start=4)
-    assert profile.behaviour.output_input_ratio() > 5 * 700 / (asked + events[4].input_tokens)
+    asked = sum(e.input_tokens for e in events[:n])
+    assert profile.behaviour.output_input_ratio() == pytest.approx(n * 700 / asked, rel=1e-3)
+    run(detector, events[n:], start=n)
+    whole = asked + events[n].input_tokens
+    assert profile.behaviour.output_input_ratio() > (n + 1) * 700 / whole
 
 
 def test_a_follow_up_under_a_system_prompt_counts_no_less_than_its_opener_asked() -> None:
@@ -388,9 +391,10 @@ def test_a_request_counts_no_less_than_a_tenth_of_its_input() -> None:
     run(detector, events)
     profile = detector.store.get("same")
     assert profile is not None
-    # Four at 500 tokens, then two at 50 (500 less 500, floored at a tenth).
+    # The first ones at 500 tokens, then the others at 50 (500 less 500, floored at a tenth).
+    n = BASE_AFTER_REQUESTS
     ratio = profile.behaviour.output_input_ratio()
-    assert ratio == pytest.approx(6 * 300 / (4 * 500 + 2 * 50), rel=0.02)
+    assert ratio == pytest.approx(6 * 300 / (n * 500 + (6 - n) * 50), rel=0.02)
 
 
 def test_an_account_is_announced_on_its_content_from_its_fourth_request() -> None:
@@ -713,10 +717,10 @@ def test_reasons_carry_the_signal_figures() -> None:
     alert, _, _ = _harvest_alert()
     signals = alert.evidence["signals"]
     assert set(signals) == set(SIGNALS)
-    # Its 60-token inputs are under one system prompt, which may be all of them: from
-    # its fifth request on each counts as a tenth (what it asks beyond the system prompt).
-    n = alert.evidence["profile"]["requests"]
-    ratio = n * 2048 / (4 * 60 + (n - 4) * 6)
+    # Its 60-token inputs are under one system prompt, which may be all of them: past its
+    # first few requests each counts as a tenth (what it asks beyond the system prompt).
+    n, first = alert.evidence["profile"]["requests"], BASE_AFTER_REQUESTS
+    ratio = n * 2048 / (first * 60 + (n - first) * 6)
     assert signals["output_heavy"] == pytest.approx(ratio, rel=0.02)
     assert signals["single_turn"] == 1.0 and signals["max_tokens_hit"] == 1.0
     details = {r.code: r.detail for r in alert.reasons}
