@@ -38,17 +38,17 @@ BASE_AFTER_REQUESTS = 3
 _SEEN_BITS = 4
 _SEEN_CAP = (1 << _SEEN_BITS) - 1
 _TOKEN_BITS = 30
-_TOKEN_CAP = (1 << _TOKEN_BITS) - 1
+TOKEN_CAP = (1 << _TOKEN_BITS) - 1  # an input above it counts as this many tokens
 
 
 def next_base(base: int, input_tokens: int) -> int:
     """The packed base after one more request of ``input_tokens`` under its system prompt."""
     seen = min((base & _SEEN_CAP) + 1, _SEEN_CAP)
-    tokens = min(max(input_tokens, 0), _TOKEN_CAP)
+    tokens = min(max(input_tokens, 0), TOKEN_CAP)
     if seen == 1:
         smallest = mean = tokens
     else:
-        smallest = min((base >> _SEEN_BITS) & _TOKEN_CAP, tokens)
+        smallest = min((base >> _SEEN_BITS) & TOKEN_CAP, tokens)
         mean = base >> (_SEEN_BITS + _TOKEN_BITS)
         mean += round((tokens - mean) / seen)
     return (mean << _TOKEN_BITS | smallest) << _SEEN_BITS | seen
@@ -66,7 +66,7 @@ def base_size(base: int) -> int:
     """
     if base & _SEEN_CAP <= BASE_AFTER_REQUESTS:
         return 0
-    smallest = (base >> _SEEN_BITS) & _TOKEN_CAP
+    smallest = (base >> _SEEN_BITS) & TOKEN_CAP
     mean = base >> (_SEEN_BITS + _TOKEN_BITS)
     return max(0, 2 * smallest - mean)
 
