@@ -10,11 +10,12 @@ are for seeds 1 to 11 (the opt-in sleeper fleet: seeds 12 and 13; the closer
 look-alikes, ``--homework --evalsuite``: seeds 21 to 23; the burner fleet,
 ``--burners``: seeds 31 to 34; the conversational fleet, ``--only-chatty``: 41 and 42;
 the system-prompted fleet, ``--only-sysprompt``: 51 to 54; benign apps under long system
-prompts, ``--apps``: 61).
+prompts, ``--apps``: 61; the reward-model fleet and LLM-as-judge customers,
+``--only-grader --judges``: 71, 73; ``--grader --judges``: 72).
 
     python docs/independent_traffic.py SEED OUTDIR [--stress] [--sleeper] [--homework]
         [--evalsuite] [--burners | --only-burners] [--chatty | --only-chatty]
-        [--sysprompt | --only-sysprompt] [--apps]
+        [--sysprompt | --only-sysprompt] [--apps] [--grader | --only-grader] [--judges]
     distillguard backtest OUTDIR/events.jsonl.gz --labels OUTDIR/labels.csv
 
 ``--stress`` makes the benign side harder: developers (and the hackathon's and
@@ -43,7 +44,13 @@ home address and card; ``--only-sysprompt`` runs it without the default fleets.
 help-desk bots (1,500 to 4,000 tokens of documentation before each short question) and
 150 users of one open-source writing assistant who each bring their own API key (the
 app's system prompt shared by every account, each on its own home address).
-Without these flags the
+``--grader`` adds a fleet of 150 that uses the model as a reward model: each prompt a
+question from any domain, one or two candidate answers and a rubric, the answer a short
+verdict (long input, short output, nothing cut at the cap), through a residential proxy
+pool, cards shared by eight accounts or so; ``--only-grader`` runs it without the
+default fleets. ``--judges`` adds its benign twin: six companies evaluating their own
+chatbots with the model as a judge (one account each, runs of hundreds of grading
+requests). Without these flags the
 populations and their events are the same as before they existed.
 """
 
@@ -1015,6 +1022,108 @@ def byok_app_users(n: int) -> None:
         workday_sessions(tz, R.uniform(1, 4), session)
 
 
+# The reward-model fleet's judge templates: a question, a candidate answer to grade, a
+# rubric, and a short structured verdict asked for.
+GRADER_WRAPS = [
+    "You are grading a model's answer.\nQuestion ({d}): {q}\nCandidate answer: {a}\n\n"
+    "Score it from 1 to 10 for correctness, reasoning quality and completeness. Reply as "
+    'JSON: {{"score": n, "justification": "..."}}',
+    "Evaluate the response below against the rubric (accuracy, rigor, clarity).\n"
+    "[PROMPT] {q}\n[RESPONSE] {a}\nGive a one-paragraph critique and then a final grade "
+    "out of 10.",
+    "Which of these two answers to the {d} question is better, A or B? Explain briefly.\n"
+    "Q: {q}\nA: {a}\nB: {b}",
+    "Rate the following solution on a 1-5 scale and list its errors, if any.\n"
+    "Problem: {q}\nSolution: {a}",
+]
+JUDGE_WRAPS = [
+    "You are an impartial judge. Compare the assistant's reply to the reference.\n"
+    "User: {q}\nReference: {b}\nAssistant: {a}\nOutput a score from 1 to 10 and one "
+    "sentence of reasoning.",
+    "Grade the chatbot response for helpfulness and harmlessness (1-5 each).\n"
+    "Conversation: {q}\nResponse: {a}",
+]
+
+
+def grader_fleet(n: int, camp: str) -> None:
+    """Harvesters that use the model as a reward model (publicly reported): each prompt
+    is a question from any domain, one or two candidate answers from the operator's own
+    model and a rubric, and the answer is a short verdict, so the input is long and the
+    output short; nothing is cut at ``max_tokens``. A residential proxy pool (a new exit
+    on every request), popular clients, cards shared by eight accounts or so, temperature
+    0, single-turn, three to six requests an hour."""
+    cards = [h("gc", i, R.random()) for i in range(max(2, n // 8))]
+    for _ in range(n):
+        a = Acct(
+            "fleet_grader",
+            "attack",
+            camp,
+            created=START - timedelta(days=R.uniform(1, 20)),
+            pay=R.choice(cards),
+        )
+        ua, tls = R.choice(SDKS[:3] + BROWSERS[:1])
+        t = START + timedelta(hours=R.uniform(0, 24))
+        rate = R.uniform(3.0, 6.0)  # per hour
+        while t < END:
+            ip, asn = resid_ip()
+            d = R.choice(list(DOMAINS))
+            prompt = R.choice(GRADER_WRAPS).format(
+                q=R.choice(DOMAINS[d]) + f" (id {R.randint(1, 10**6)})",
+                a=words(40, 120),
+                b=words(40, 120),
+                d=d,
+            )
+            emit(
+                a,
+                t,
+                prompt,
+                ip=ip,
+                asn=asn,
+                ua=ua,
+                tls=tls,
+                temp=0.0,
+                mt=512,
+                out_med=160,
+                in_med=1100,
+            )
+            t += timedelta(hours=R.expovariate(rate))
+
+
+def judge_customers(n: int) -> None:
+    """Companies evaluating their own chatbots with the model as a judge (LLM-as-judge):
+    one account each on a cloud address and the official SDK, an evaluation run of 200 to
+    1,500 grading requests a few times a day in one of two judge templates, temperature 0,
+    short verdicts: per request the reward-model fleet's twin."""
+    for _ in range(n):
+        a = Acct(
+            "judge_customer",
+            "benign",
+            channel=R.choice(["enterprise", "self_serve"]),
+            created=START - timedelta(days=R.uniform(60, 900)),
+        )
+        ip, asn = cloud_ip()
+        ua, tls = SDKS[0]
+        wrap = R.choice(JUDGE_WRAPS)
+        for d in range(DAYS):
+            for _ in range(R.randint(1, 3)):
+                t = START + timedelta(days=d, hours=R.uniform(0, 22))
+                for _ in range(R.randint(200, 1500)):
+                    emit(
+                        a,
+                        t,
+                        wrap.format(q=dev_prompt(), a=words(20, 90), b=words(20, 60)),
+                        ip=ip,
+                        asn=asn,
+                        ua=ua,
+                        tls=tls,
+                        temp=0.0,
+                        mt=256,
+                        out_med=90,
+                        in_med=700,
+                    )
+                    t += timedelta(seconds=R.uniform(0.5, 6))
+
+
 def main() -> None:
     global SEED, STRESS, HOMEWORK, EVALSUITE
     SEED = int(sys.argv[1])
@@ -1029,7 +1138,8 @@ def main() -> None:
     benchmark(8 if EVALSUITE else 3)
     reseller(3)
     hackathon(120)
-    if not {"--only-burners", "--only-chatty", "--only-sysprompt"} & set(sys.argv[3:]):
+    only = {"--only-burners", "--only-chatty", "--only-sysprompt", "--only-grader"}
+    if not only & set(sys.argv[3:]):
         proxy_fleet(400, "X-proxy")
         quiet_fleet(150, "X-quiet")
         pivot_fleet(80, "X-pivot")
@@ -1044,6 +1154,10 @@ def main() -> None:
     if "--apps" in sys.argv[3:]:  # last, likewise
         helpdesk_bots(20)
         byok_app_users(150)
+    if {"--grader", "--only-grader"} & set(sys.argv[3:]):  # last, likewise
+        grader_fleet(150, "X-grader")
+    if "--judges" in sys.argv[3:]:  # last, likewise
+        judge_customers(6)
     rows.sort(key=lambda e: e["ts"])
     os.makedirs(out, exist_ok=True)
     with gzip.open(f"{out}/events.jsonl.gz", "wt") as f:
