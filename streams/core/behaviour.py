@@ -35,8 +35,9 @@ INPUT_TOKENS = 12
 TEXT_SEEN = 13  # events whose prompt was read (prompt reading is sampled)
 HARVEST = 14  # read single-turn prompts, weighted by their CoT / rubric score
 TEMPLATE_REPEAT = 15  # read prompts whose template the account already used
-_SLOTS = 16
-_TEXT_SLOTS = (COT, RUBRIC, HARVEST, TEMPLATE_REPEAT)
+JUDGING = 16  # read prompts, weighted by how far their rubric score exceeds their CoT score
+_SLOTS = 17
+_TEXT_SLOTS = (COT, RUBRIC, HARVEST, TEMPLATE_REPEAT, JUDGING)
 
 TOPIC_SLOTS = 16  # topic ids are folded into this many histogram buckets
 
@@ -128,6 +129,8 @@ class Behaviour:
             counts[RUBRIC] += rubric * w
             if not follow_up:
                 counts[HARVEST] += (cot if cot > rubric else rubric) * w
+            if rubric > cot:  # asks for a verdict more than for reasoning
+                counts[JUDGING] += (rubric - cot) * w
             if template_repeat:
                 counts[TEMPLATE_REPEAT] += w
             if topic:

@@ -22,6 +22,7 @@ from typing import NamedTuple
 from streams.core.behaviour import (
     FOLLOW_UP,
     HARVEST,
+    JUDGING,
     MAX_TOKENS_HIT,
     NEW_MODEL,
     RATE_LIMITED,
@@ -82,8 +83,11 @@ def terms(
     after 20 read prompts, fixed sampling in proportion to requests that set a
     temperature, the release rush once the partition has seen a release (``releases``).
     Absent evidence is not evidence of absence: counting it as 0 would hold every new
-    account's score down. The last term is the context model's (``context``: its
-    probability, None while it is not ready).
+    account's score down. Likewise the length of answers weighs only as far as the
+    prompts ask for answers rather than verdicts (the ``JUDGING`` share): a grader's
+    answer is a score and a line of reasons, short and never cut at ``max_tokens``,
+    whether it feeds a reward model or a customer's evaluation. The last term is the
+    context model's (``context``: its probability, None while it is not ready).
     """
     b = behaviour
     ratio = b.output_input_ratio()
@@ -107,7 +111,10 @@ def terms(
         "fixed_sampling": (_clip((fixed - 0.9) / 0.1), fixed),
         "rate_limit_pressure": (_clip(limited / 0.05), limited),
     }
+    answers = 1.0 - b.share(JUDGING)  # how far the prompts ask for answers, not verdicts
     observed = {
+        "output_heavy": answers,
+        "max_tokens_hit": answers,
         "capability_sweep": _clip(text_n / 20.0),
         # Repetition needs a previous temperature to repeat.
         "fixed_sampling": b.share(TEMP_SEEN) * _clip(b.events - 1.0),

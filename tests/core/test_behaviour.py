@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from streams.core.behaviour import (
     COT,
     FOLLOW_UP,
+    JUDGING,
     MAX_TOKENS_HIT,
     NEW_MODEL,
     RATE_LIMITED,
@@ -50,6 +51,27 @@ def test_chatty_user_shares() -> None:
     assert b.share(FOLLOW_UP) == pytest.approx(0.75, abs=0.02)
     assert b.temperature_fixedness() == 0.0
     assert b.topic_entropy() == 0.0 and b.topic_breadth() == 1
+
+
+def test_the_judging_share_counts_how_far_a_verdict_is_asked_for_over_reasoning() -> None:
+    """A grading prompt (rubric phrasing, little asking for reasoning) counts by its
+    margin; a harvester's "reason step by step, then rate yourself" counts nothing."""
+    b = Behaviour()
+    for i in range(40):
+        graded = i % 2 == 0
+        _observe(b, i * 1000, rubric=0.9 if graded else 0.7, cot=0.1 if graded else 0.8)
+    assert b.share(JUDGING) == pytest.approx(0.4, abs=0.01)
+
+
+def test_a_checkpoint_without_the_judging_count_loads_with_none() -> None:
+    b = Behaviour()
+    for i in range(10):
+        _observe(b, i * 1000, rubric=0.9)
+    older = b.to_state()
+    older[1] = older[1][:JUDGING]  # written before the slot existed
+    restored = Behaviour.from_state(older)
+    assert restored.share(JUDGING) == 0.0
+    assert restored.share(COT) == b.share(COT)
 
 
 def test_old_behaviour_fades_with_the_half_life() -> None:

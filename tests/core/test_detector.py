@@ -316,6 +316,72 @@ def test_a_harvester_whose_instructions_are_in_its_system_prompt_is_output_heavy
     assert _output_heavy(detector, "instructed") >= 0.9
 
 
+GRADING_FORMS = (
+    "Grade the answer below on a 1-10 rubric for correctness and completeness. "
+    "Question: {q} Answer: {a} Reply with the score and one line of justification.",
+    "You are an impartial judge. Assign a score from 1 to 5 to the response. "
+    "Question: {q} Response: {a}",
+    "Evaluate the following response against the criteria (accuracy, clarity). "
+    "Question: {q} Response: {a} Give a verdict and a score out of 10.",
+)
+
+
+def grading_call(account: str, i: int, **fields: Any) -> ApiCall:
+    """A reward-model harvester's i-th request: a question from a sweep over domains and
+    a candidate answer to grade (a long input), a short verdict back, temperature 0."""
+    rnd = random.Random(20_000 + i)
+    question = harvest_prompt(i).split(". ", 1)[-1]
+    candidate = " ".join(rnd.sample(NOTIONS, 12))
+    base: dict[str, Any] = {
+        "prompt": rnd.choice(GRADING_FORMS).format(q=question, a=candidate),
+        "input_tokens": 1100,
+        "output_tokens": 160,
+        "max_tokens": 512,
+        "stop_reason": "end_turn",
+    }
+    return harvest_call(account, i, **{**base, **fields})
+
+
+def _term(detector: Detector, account: str, code: str) -> Any:
+    profile = detector.store.get(account)
+    assert profile is not None
+    ts = terms(profile.behaviour, frozenset(), detector.releases_seen)
+    return next(t for t in ts if t.code == code), ts
+
+
+def test_a_reward_model_harvester_is_a_suspect_though_its_answers_are_short() -> None:
+    """Grading a sweep of candidate answers (the model used as a reward model): the
+    answers are verdicts, short next to the graded text, so their length says nothing
+    either way. Weighed as if long answers were asked for, they held its content share
+    under the suspect bar (0.46 here) and it never reached the links stage."""
+    detector = Detector(DetectorParams())
+    run(detector, [grading_call("grader", i) for i in range(60)])
+    heavy, ts = _term(detector, "grader", "output_heavy")
+    assert heavy.value == 0.0
+    assert heavy.weight <= WEIGHTS["output_heavy"] / 2
+    assert content_score(ts) >= detector.params.suspect_raw
+    assert raw_of(detector, "grader") >= detector.params.suspect_raw
+
+
+def test_a_harvester_asking_for_reasoning_and_a_self_grade_keeps_its_answers_weighed() -> None:
+    """A prompt that asks to reason step by step and then to grade the answer on a
+    rubric asks for a long answer: its rubric phrasing must not take the answers'
+    length out of its score."""
+    detector = Detector(DetectorParams())
+    events = [
+        harvest_call(
+            "self-grader",
+            i,
+            prompt=harvest_prompt(i) + " Then grade your own answer on a 1-10 rubric.",
+        )
+        for i in range(60)
+    ]
+    run(detector, events)
+    heavy, _ = _term(detector, "self-grader", "output_heavy")
+    assert heavy.value == 1.0
+    assert heavy.weight >= 0.9 * WEIGHTS["output_heavy"]
+
+
 def test_the_first_requests_under_a_system_prompt_are_taken_at_their_input() -> None:
     """One request is no evidence of how much of its input is the system prompt: an
     account's first requests under one (a student's first questions in a course's app)
