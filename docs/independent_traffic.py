@@ -11,11 +11,13 @@ look-alikes, ``--homework --evalsuite``: seeds 21 to 23; the burner fleet,
 ``--burners``: seeds 31 to 34; the conversational fleet, ``--only-chatty``: 41 and 42;
 the system-prompted fleet, ``--only-sysprompt``: 51 to 54; benign apps under long system
 prompts, ``--apps``: 61; the reward-model fleet and LLM-as-judge customers,
-``--only-grader --judges``: 71, 73; ``--grader --judges``: 72).
+``--only-grader --judges``: 71, 73; ``--grader --judges``: 72; the agent-trajectory
+fleet and the coding agent's users, ``--only-agentic --agent-users``: 81).
 
     python docs/independent_traffic.py SEED OUTDIR [--stress] [--sleeper] [--homework]
         [--evalsuite] [--burners | --only-burners] [--chatty | --only-chatty]
         [--sysprompt | --only-sysprompt] [--apps] [--grader | --only-grader] [--judges]
+        [--agentic | --only-agentic] [--agent-users]
     distillguard backtest OUTDIR/events.jsonl.gz --labels OUTDIR/labels.csv
 
 ``--stress`` makes the benign side harder: developers (and the hackathon's and
@@ -50,7 +52,13 @@ verdict (long input, short output, nothing cut at the cap), through a residentia
 pool, cards shared by eight accounts or so; ``--only-grader`` runs it without the
 default fleets. ``--judges`` adds its benign twin: six companies evaluating their own
 chatbots with the model as a judge (one account each, runs of hundreds of grading
-requests). Without these flags the
+requests). ``--agentic`` adds a fleet of 150 that harvests a coding agent's
+trajectories: each account runs one popular open-source coding agent round the clock
+on tasks from every language (tool results fed back, every request but a task's first
+a follow-up resending the history), a new residential exit per task, cards shared by
+ten accounts or so; ``--only-agentic`` runs it without the default fleets.
+``--agent-users`` adds its benign twin: 300 developers using the same agent on their
+own projects in working hours. Without these flags the
 populations and their events are the same as before they existed.
 """
 
@@ -1124,6 +1132,142 @@ def judge_customers(n: int) -> None:
                     t += timedelta(seconds=R.uniform(0.5, 6))
 
 
+# A coding agent's loop: a task, then tool results fed back until it is done.
+AGENT_TASKS = [
+    "implement a {w} parser in {l} with unit tests",
+    "fix the failing test in the {w} module",
+    "add a command-line flag to enable {w} caching",
+    "port the {w} service from {l} to {l2}",
+    "refactor the {w} handler to use async io",
+    "write a migration that adds a {w} column and backfills it",
+    "find why the {w} job is slow and fix it",
+    "add pagination to the {w} endpoint",
+]
+AGENT_TOOLS = ["read_file", "run_tests", "grep", "list_dir", "apply_patch", "run_shell"]
+AGENT_AGENT = ("opencode/0.9.2 (cli)", "t13d1516h2_8daaf6152771_9a1c3d5e7f20")
+
+
+def agent_session(
+    a: Acct,
+    t: datetime,
+    *,
+    ip: str,
+    asn: int,
+    sp: str,
+    sp_tokens: int,
+    task: str,
+    steps: int,
+    temp: float,
+) -> datetime:
+    """One task run by the coding agent: the task, then ``steps`` tool results fed back,
+    each request resending the whole history (the agent's system prompt included), the
+    model's replies mostly tool calls, the last a summary. Returns when it ended."""
+    conv = h("ag", R.random())
+    history = sp_tokens
+    ua, tls = AGENT_AGENT
+    for k in range(steps + 1):
+        if k == 0:
+            text, added = task, int(R.lognormvariate(0, 0.4) * 80)
+        else:
+            tool = R.choice(AGENT_TOOLS)
+            text = f"[tool_result {tool}] " + words(10, 40)
+            added = int(R.lognormvariate(0, 0.8) * 400)
+        sent = len(rows)
+        last = k == steps
+        emit(
+            a,
+            t,
+            text,
+            ip=ip,
+            asn=asn,
+            ua=ua,
+            tls=tls,
+            temp=temp,
+            mt=8192,
+            out_med=900 if last else 250,
+            in_exact=history + added,
+            conv=conv,
+            turn=k + 1,
+            sp=sp,
+            tools=0 if last else 1,
+        )
+        if len(rows) > sent:
+            history += added + rows[-1]["output_tokens"]
+        t += timedelta(seconds=R.uniform(5, 40))
+    return t
+
+
+def agentic_fleet(n: int, camp: str) -> None:
+    """Harvesters of agent trajectories (publicly reported: agentic coding and tool
+    use): each account runs the popular open-source coding agent round the clock on
+    tasks from every language and kind of work, one after another; nothing asks for
+    reasoning, every request but the first of a task is a follow-up resending the
+    history, and the answers are tool calls. A new residential exit per task, cards
+    shared by ten accounts or so, accounts one to thirty days old."""
+    cards = [h("ac", i, R.random()) for i in range(max(2, n // 10))]
+    sp, sp_tokens = h("agent-sp", SEED), 3200  # the agent's own system prompt
+    for _ in range(n):
+        a = Acct(
+            "fleet_agentic",
+            "attack",
+            camp,
+            created=START - timedelta(days=R.uniform(1, 30)),
+            pay=R.choice(cards),
+        )
+        t = START + timedelta(hours=R.uniform(0, 24))
+        while t < END:
+            ip, asn = resid_ip()
+            task = R.choice(AGENT_TASKS).format(
+                w=R.choice(WORDS), l=R.choice(LANGS), l2=R.choice(LANGS)
+            )
+            t = agent_session(
+                a,
+                t,
+                ip=ip,
+                asn=asn,
+                sp=sp,
+                sp_tokens=sp_tokens,
+                task=task,
+                steps=R.randint(4, 14),
+                temp=0.0,
+            )
+            t += timedelta(minutes=R.expovariate(1 / 20))
+
+
+def agent_users(n: int) -> None:
+    """Developers using the same coding agent on their own projects: old accounts, each
+    its own card and home address, one or two languages, a few tasks a working day,
+    now and then a human correction between tool results."""
+    sp, sp_tokens = h("agent-sp", SEED), 3200
+    for _ in range(n):
+        a = Acct("agent_user", "benign")
+        ip, asn = resid_ip()
+        tz = R.choice([-8, -5, 0, 1, 5.5, 9])
+        langs = R.sample(LANGS, R.randint(1, 2))
+
+        def session(
+            t: datetime, a: Acct = a, ip: str = ip, asn: int = asn, langs: list[str] = langs
+        ) -> None:
+            for _ in range(R.randint(1, 3)):
+                task = R.choice(AGENT_TASKS).format(
+                    w=R.choice(WORDS), l=R.choice(langs), l2=R.choice(langs)
+                )
+                t = agent_session(
+                    a,
+                    t,
+                    ip=ip,
+                    asn=asn,
+                    sp=sp,
+                    sp_tokens=sp_tokens,
+                    task=task,
+                    steps=R.randint(3, 20),
+                    temp=0.0,
+                )
+                t += timedelta(minutes=R.uniform(5, 60))
+
+        workday_sessions(tz, R.uniform(1, 3), session)
+
+
 def main() -> None:
     global SEED, STRESS, HOMEWORK, EVALSUITE
     SEED = int(sys.argv[1])
@@ -1138,7 +1282,13 @@ def main() -> None:
     benchmark(8 if EVALSUITE else 3)
     reseller(3)
     hackathon(120)
-    only = {"--only-burners", "--only-chatty", "--only-sysprompt", "--only-grader"}
+    only = {
+        "--only-burners",
+        "--only-chatty",
+        "--only-sysprompt",
+        "--only-grader",
+        "--only-agentic",
+    }
     if not only & set(sys.argv[3:]):
         proxy_fleet(400, "X-proxy")
         quiet_fleet(150, "X-quiet")
@@ -1158,6 +1308,10 @@ def main() -> None:
         grader_fleet(150, "X-grader")
     if "--judges" in sys.argv[3:]:  # last, likewise
         judge_customers(6)
+    if {"--agentic", "--only-agentic"} & set(sys.argv[3:]):  # last, likewise
+        agentic_fleet(150, "X-agentic")
+    if "--agent-users" in sys.argv[3:]:  # last, likewise
+        agent_users(300)
     rows.sort(key=lambda e: e["ts"])
     os.makedirs(out, exist_ok=True)
     with gzip.open(f"{out}/events.jsonl.gz", "wt") as f:
