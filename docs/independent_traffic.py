@@ -1145,27 +1145,23 @@ AGENT_TASKS = [
 ]
 AGENT_TOOLS = ["read_file", "run_tests", "grep", "list_dir", "apply_patch", "run_shell"]
 AGENT_AGENT = ("opencode/0.9.2 (cli)", "t13d1516h2_8daaf6152771_9a1c3d5e7f20")
+AGENT_SP_TOKENS = 3200  # the agent's own system prompt, the same for everyone using it
 
 
-def agent_session(
-    a: Acct,
-    t: datetime,
-    *,
-    ip: str,
-    asn: int,
-    sp: str,
-    sp_tokens: int,
-    task: str,
-    steps: int,
-    temp: float,
+def agent_task(
+    a: Acct, t: datetime, *, ip: str, asn: int, langs: list[str], steps: tuple[int, int]
 ) -> datetime:
-    """One task run by the coding agent: the task, then ``steps`` tool results fed back,
-    each request resending the whole history (the agent's system prompt included), the
-    model's replies mostly tool calls, the last a summary. Returns when it ended."""
+    """One task in ``langs`` run by the coding agent: the task, then ``steps`` (a range)
+    tool results fed back, each request resending the whole history (the agent's system
+    prompt included), the model's replies tool calls but the last, a summary, all at
+    temperature 0. Returns when it ended."""
+    task = R.choice(AGENT_TASKS).format(w=R.choice(WORDS), l=R.choice(langs), l2=R.choice(langs))
+    last = R.randint(*steps)
     conv = h("ag", R.random())
-    history = sp_tokens
+    sp = h("agent-sp", SEED)
+    history = AGENT_SP_TOKENS
     ua, tls = AGENT_AGENT
-    for k in range(steps + 1):
+    for k in range(last + 1):
         if k == 0:
             text, added = task, int(R.lognormvariate(0, 0.4) * 80)
         else:
@@ -1173,7 +1169,6 @@ def agent_session(
             text = f"[tool_result {tool}] " + words(10, 40)
             added = int(R.lognormvariate(0, 0.8) * 400)
         sent = len(rows)
-        last = k == steps
         emit(
             a,
             t,
@@ -1182,14 +1177,14 @@ def agent_session(
             asn=asn,
             ua=ua,
             tls=tls,
-            temp=temp,
+            temp=0.0,
             mt=8192,
-            out_med=900 if last else 250,
+            out_med=900 if k == last else 250,
             in_exact=history + added,
             conv=conv,
             turn=k + 1,
             sp=sp,
-            tools=0 if last else 1,
+            tools=0 if k == last else 1,
         )
         if len(rows) > sent:
             history += added + rows[-1]["output_tokens"]
@@ -1205,7 +1200,6 @@ def agentic_fleet(n: int, camp: str) -> None:
     history, and the answers are tool calls. A new residential exit per task, cards
     shared by ten accounts or so, accounts one to thirty days old."""
     cards = [h("ac", i, R.random()) for i in range(max(2, n // 10))]
-    sp, sp_tokens = h("agent-sp", SEED), 3200  # the agent's own system prompt
     for _ in range(n):
         a = Acct(
             "fleet_agentic",
@@ -1217,28 +1211,14 @@ def agentic_fleet(n: int, camp: str) -> None:
         t = START + timedelta(hours=R.uniform(0, 24))
         while t < END:
             ip, asn = resid_ip()
-            task = R.choice(AGENT_TASKS).format(
-                w=R.choice(WORDS), l=R.choice(LANGS), l2=R.choice(LANGS)
-            )
-            t = agent_session(
-                a,
-                t,
-                ip=ip,
-                asn=asn,
-                sp=sp,
-                sp_tokens=sp_tokens,
-                task=task,
-                steps=R.randint(4, 14),
-                temp=0.0,
-            )
+            t = agent_task(a, t, ip=ip, asn=asn, langs=LANGS, steps=(4, 14))
             t += timedelta(minutes=R.expovariate(1 / 20))
 
 
 def agent_users(n: int) -> None:
     """Developers using the same coding agent on their own projects: old accounts, each
-    its own card and home address, one or two languages, a few tasks a working day,
-    now and then a human correction between tool results."""
-    sp, sp_tokens = h("agent-sp", SEED), 3200
+    its own card and home address, one or two languages, one to three tasks in a
+    session, a few sessions a working day."""
     for _ in range(n):
         a = Acct("agent_user", "benign")
         ip, asn = resid_ip()
@@ -1249,20 +1229,7 @@ def agent_users(n: int) -> None:
             t: datetime, a: Acct = a, ip: str = ip, asn: int = asn, langs: list[str] = langs
         ) -> None:
             for _ in range(R.randint(1, 3)):
-                task = R.choice(AGENT_TASKS).format(
-                    w=R.choice(WORDS), l=R.choice(langs), l2=R.choice(langs)
-                )
-                t = agent_session(
-                    a,
-                    t,
-                    ip=ip,
-                    asn=asn,
-                    sp=sp,
-                    sp_tokens=sp_tokens,
-                    task=task,
-                    steps=R.randint(3, 20),
-                    temp=0.0,
-                )
+                t = agent_task(a, t, ip=ip, asn=asn, langs=langs, steps=(3, 20))
                 t += timedelta(minutes=R.uniform(5, 60))
 
         workday_sessions(tz, R.uniform(1, 3), session)
