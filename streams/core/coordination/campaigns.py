@@ -603,10 +603,13 @@ class CampaignStage:
             )
         for kind, weight in sorted(by_kind.items(), key=lambda kv: (-kv[1], kv[0]))[:4]:
             holding = max((n for k, n in shared.items() if kind_of(k) == kind), default=0)
+            # A member recalls only its latest keys (``_note``): on a proxy pool's churn
+            # the key behind older evidence can drop out while the edges still hold it.
+            held = f"by up to {holding} members" if holding >= 2 else "between members"
             reasons.append(
                 Reason(
                     f"shared_{kind}",
-                    f"{KINDS.get(kind, kind)} shared by up to {holding} members",
+                    f"{KINDS.get(kind, kind)} shared {held}",
                     round(0.5 * weight / total, 3),
                 )
             )

@@ -863,3 +863,33 @@ def test_a_groups_figures_do_not_depend_on_the_process_string_hashing() -> None:
         for seed in range(6)
     }
     assert len(outputs) == 1, outputs
+
+
+def test_a_shared_key_its_members_no_longer_recall_is_not_said_to_be_held_by_none() -> None:
+    """A member recalls only its 16 latest keys: on a proxy pool's churn of address
+    blocks the card that linked the group drops out, while the edges still hold its
+    evidence. The alert said the card was "shared by up to 0 members"."""
+    stage = CampaignStage(CampaignParams())
+    assert len(feed(stage, card_fleet(["a1", "a2", "a3"]))) == 1
+    pairs = [("a1", "a2"), ("a2", "a3"), ("a1", "a3")]
+
+    def evidence(a: str, b: str, key: str, ts: int) -> PairEvidence:
+        return PairEvidence(a, b, 0.5, key, ts, 0.8, 0.8, 60, 60)
+
+    churn = [
+        evidence(a, b, f"net:10.0.{i}", T0 + (i + 1) * MINUTE) for i in range(17) for a, b in pairs
+    ]
+    feed(stage, churn)
+    joined = feed(
+        stage,
+        [
+            evidence("a4", peer, key, T0 + 30 * MINUTE)
+            for peer in ("a1", "a2", "a3")
+            for key in ("net:10.0.99", "tls:ja3-x")
+        ],
+    )
+    assert joined and joined[-1].account_ids == ("a1", "a2", "a3", "a4")
+    details = {r.code: r.detail for r in joined[-1].reasons}
+    assert "shared_pay" in details
+    assert "up to 0" not in details["shared_pay"] and "up to 1 " not in details["shared_pay"]
+    assert details["shared_pay"] == "payment instrument shared between members"
