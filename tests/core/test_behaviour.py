@@ -104,12 +104,17 @@ def test_burstiness_separates_steady_from_bursty() -> None:
     assert bursty.gap_stats()[1] > 0.5
 
 
-@given(st.lists(st.tuples(st.integers(0, 10 * HOUR), st.booleans(), st.floats(0, 1)), max_size=80))
-def test_shares_stay_within_zero_and_one(events: list[tuple[int, bool, float]]) -> None:
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 10 * HOUR), st.booleans(), st.floats(0, 1), st.floats(0, 1)),
+        max_size=80,
+    )
+)
+def test_shares_stay_within_zero_and_one(events: list[tuple[int, bool, float, float]]) -> None:
     b = Behaviour(half_life_ms=HOUR)
-    for ts, hit, cot in events:  # any order: late events are counted without decay
-        _observe(b, ts, max_tokens_hit=hit, cot=cot, follow_up=hit)
-    for slot in (MAX_TOKENS_HIT, FOLLOW_UP, COT):
+    for ts, hit, cot, rubric in events:  # any order: late events are counted without decay
+        _observe(b, ts, max_tokens_hit=hit, cot=cot, rubric=rubric, follow_up=hit)
+    for slot in (MAX_TOKENS_HIT, FOLLOW_UP, COT, JUDGING):
         assert -1e-9 <= b.share(slot) <= 1 + 1e-9
     assert 0.0 <= b.topic_entropy() <= 1.0
     assert not math.isnan(b.gap_stats()[0])
