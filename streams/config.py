@@ -84,8 +84,8 @@ class Settings:
     )
     disabled_signals: str = _setting(
         "",
-        "comma-separated signals, the recent view (recent_switch) or link kinds to switch"
-        " off (ablation studies)",
+        "comma-separated signals, the recent view (recent_switch), the rotating-exits rule"
+        " (rotating_exits) or link kinds to switch off (ablation studies)",
     )
     profile_ttl_s: int = _setting(7 * 86400, "drop an account profile idle this long (event time)")
     max_accounts_per_partition: int = _setting(

@@ -50,6 +50,7 @@ from streams.core.reasons import account_reasons, severity_for
 from streams.core.scoring import (
     CLEAR_EVENTS,
     CLEARLY_HARVEST,
+    EXITS_SWITCH,
     GROUP_SIGNALS,
     RECENT_SWITCH,
     Term,
@@ -136,6 +137,14 @@ class DetectorParams:
     # autonomous systems, and a new address on at least this share of them.
     rotation_networks: int = 4
     rotation_address_share: float = 0.5
+    # An account calling from this many autonomous systems or more, and from this many
+    # new addresses a day, hides where it calls from (a rotating residential proxy pool,
+    # a new exit per request or per task): the coordination stages see it as a suspect
+    # of no less than ``exits_raw`` (``Detector._hides_its_exits``). Alone it is never
+    # alerted on it: its lone confidence is its harvest score's.
+    exits_networks: int = 4
+    exits_addresses_per_day: float = 8.0
+    exits_raw: float = 0.6
     prior_events: float = 30.0  # confidence = raw * n / (n + prior_events)
     # An account whose raw score crosses this is (no longer) a suspect to the links stage:
     # it re-announces its keys then, and every ``refresh_ms`` while it stays a suspect.
@@ -597,6 +606,22 @@ class Detector:
             and profile.ips.estimate() >= params.rotation_address_share * profile.requests
         )
 
+    def _hides_its_exits(self, profile: AccountProfile, ts: int) -> bool:
+        """Whether the account calls from many networks and many new addresses a day (at
+        least ``exits_networks`` autonomous systems, ``exits_addresses_per_day`` addresses
+        for each day since it was first seen, its first day counted whole).
+
+        Users call from home, an office, a phone: two or three networks and a few
+        addresses a day, fewer a day the longer they are seen. A proxy pool gives a new
+        residential exit per request or per task, across networks. Per day, so that a
+        user's addresses over months of travel do not add up to a pool's."""
+        params = self.params
+        days = max(1.0, (ts - profile.first_seen_ms) / DAY_MS)
+        return (
+            profile.asns.estimate() >= params.exits_networks
+            and profile.ips.estimate() >= params.exits_addresses_per_day * days
+        )
+
     def _matured(self, profile: AccountProfile, ts: int) -> bool:
         params = self.params
         return (
@@ -700,6 +725,15 @@ class Detector:
             profile.recent_streak = profile.recent_streak + 1 if r_suspect > 0.0 else 0
             if r_suspect > suspect and profile.recent_streak >= params.recent_persist:
                 suspect = r_suspect
+        if (
+            profile.requests >= params.clear_events
+            and EXITS_SWITCH not in params.disabled
+            and self._hides_its_exits(profile, ts)
+        ):
+            # How it calls, not what it asks: a harvester whose every request looks like
+            # a user's (a coding agent's trajectories) behind a proxy pool is linked by
+            # the cards and clients it shares.
+            suspect = max(suspect, params.exits_raw)
         templated = templated_share(profile.behaviour)
         # Replays discount a harness's evidence; through a rotating proxy pool they are a
         # pipeline's wrappers, and discount nothing (``_rotates_networks``).

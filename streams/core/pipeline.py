@@ -12,7 +12,7 @@ from streams.config import Settings
 from streams.core.coordination.campaigns import CampaignParams
 from streams.core.coordination.links import KIND_WEIGHTS, LinkParams
 from streams.core.detector import DetectorParams
-from streams.core.scoring import RECENT_SWITCH, SIGNALS
+from streams.core.scoring import EXITS_SWITCH, RECENT_SWITCH, SIGNALS
 from streams.core.verdicts import VerdictParams
 
 
@@ -24,8 +24,9 @@ class PipelineParams:
 
 
 def switchable() -> tuple[str, ...]:
-    """Names ``disabled_signals`` accepts: account signals, the recent view, link kinds."""
-    return (*SIGNALS, RECENT_SWITCH, *KIND_WEIGHTS)
+    """Names ``disabled_signals`` accepts: account signals, the recent view, rotating
+    exits, link kinds."""
+    return (*SIGNALS, RECENT_SWITCH, EXITS_SWITCH, *KIND_WEIGHTS)
 
 
 def params_from_settings(settings: Settings) -> PipelineParams:
@@ -45,7 +46,7 @@ def params_from_settings(settings: Settings) -> PipelineParams:
             account_threshold=settings.account_threshold,
             account_min_requests=settings.account_min_requests,
             suspect_raw=settings.suspect_score,
-            disabled=disabled & {*SIGNALS, RECENT_SWITCH},
+            disabled=disabled & {*SIGNALS, RECENT_SWITCH, EXITS_SWITCH},
             close_quiet_ms=settings.alert_quiet_s * 1000,
             verdicts=VerdictParams(ttl_ms=settings.feedback_ttl_s * 1000),
         ),

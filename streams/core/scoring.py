@@ -232,6 +232,11 @@ def suspect_score(ts: list[Term], bar: float = 0.5, prompts: bool = True) -> flo
 # the account's last requests scored on their own (``recent_score``).
 RECENT_SWITCH = "recent_switch"
 
+# Not a signal of harvesting either but of hiding: an account calling through a rotating
+# proxy pool is a suspect to the coordination stages (``Detector._hides_its_exits``),
+# switched off like a signal (ablation).
+EXITS_SWITCH = "rotating_exits"
+
 
 def recent_score(ts: list[Term], bar: float, content_bar: float, prompts: bool = True) -> float:
     """What the account's last requests say on their own (``ts``: the terms of a

@@ -25,6 +25,7 @@ from streams.core.detector import DAY_MS, Detector, DetectorParams
 from streams.core.event import ApiCall, parse_event
 from streams.core.linking import HOUR_MS, IDENTITY, WAKE_BUCKET_MS, LinkUpdate, kind_of
 from streams.core.scoring import (
+    EXITS_SWITCH,
     RECENT_SWITCH,
     SIGNALS,
     WEIGHTS,
@@ -314,6 +315,60 @@ def test_a_harvester_whose_instructions_are_in_its_system_prompt_is_output_heavy
         _under_system_prompt("instructed", harvest_call, 40, prompt_tokens=900, answer=2200),
     )
     assert _output_heavy(detector, "instructed") >= 0.9
+
+
+# --- rotating exits ---------------------------------------------------------------------
+
+HOME_NETWORKS = (7922, 701, 3320, 5089, 2856, 12322)  # residential autonomous systems
+
+
+def _agent_run(account: str, requests: int, every_ms: int, per_exit: int) -> list[ApiCall]:
+    """A coding agent's requests, ordinary in every way (``developer_call``), sent from a
+    new residential exit every ``per_exit`` requests, across six networks."""
+    events = []
+    for i in range(requests):
+        exit_no = i // per_exit
+        events.append(
+            developer_call(
+                account,
+                i,
+                ts_ms=T0 + i * every_ms,
+                ip=f"73.{exit_no % 250}.{(7 * exit_no) % 250}.9",
+                asn=HOME_NETWORKS[exit_no % len(HOME_NETWORKS)],
+            )
+        )
+    return events
+
+
+def test_an_account_behind_a_rotating_proxy_pool_is_a_suspect_never_alerted_alone() -> None:
+    """Every request a user's, but a new residential exit every ten: announced to the
+    coordination stages as a suspect (before: raw 0.1, never linked, so a fleet of
+    such accounts sharing cards was never found); alone it is never alerted."""
+    detector = Detector(DetectorParams())
+    alerts = run(detector, _agent_run("agent", 120, 2 * MINUTE_MS, per_exit=10))
+    assert alerts == []
+    profile = detector.store.get("agent")
+    assert profile is not None
+    assert profile.raw_score >= detector.params.exits_raw
+    assert raw_score(_term(detector, "agent", "output_heavy")[1]) < 0.3
+    off = Detector(DetectorParams(disabled=frozenset({EXITS_SWITCH})))
+    run(off, _agent_run("agent", 120, 2 * MINUTE_MS, per_exit=10))
+    assert raw_of(off, "agent") < off.params.suspect_raw
+
+
+def test_a_user_on_home_office_phone_and_hotel_networks_is_no_proxy_pool() -> None:
+    """Four networks over ten days, three or four addresses a day: a person's
+    networks, however many of them add up over time."""
+    detector = Detector(DetectorParams())
+    events = [
+        replace(event, ts_ms=T0 + (i // 12) * DAY_MS + (i % 12) * 20 * MINUTE_MS)
+        for i, event in enumerate(_agent_run("traveller", 120, MINUTE_MS, per_exit=4))
+    ]
+    run(detector, events)
+    profile = detector.store.get("traveller")
+    assert profile is not None
+    assert profile.asns.estimate() >= 4 and profile.ips.estimate() >= 20
+    assert raw_of(detector, "traveller") < detector.params.suspect_raw
 
 
 GRADING_FORMS = (

@@ -37,6 +37,7 @@ from streams.core.scoring import raw_score, terms
 from tests.core.test_detector import (
     COT_WRAPPER,
     FLEET,
+    HOME_NETWORKS,
     MARKER,
     developer_call,
     harness_call,
@@ -622,6 +623,37 @@ def test_a_fleet_of_light_accounts_is_caught_by_pooling() -> None:
     accounts, campaigns, _ = _run_fleet(events, DetectorParams())
     assert accounts == []
     assert campaigns and campaigns[-1].account_ids == tuple(fleet)
+
+
+def _agents(accounts: list[str], rotating: bool) -> list[ApiCall]:
+    """Coding-agent users sharing one card, each request an ordinary developer's: from a
+    new residential exit every eight requests (``rotating``) or from a home address."""
+    events = []
+    for i in range(80):
+        for j, account in enumerate(accounts):
+            exit_no = i // 8 + 100 * j
+            where = (
+                {"ip": f"73.{exit_no % 250}.{j}.9", "asn": HOME_NETWORKS[exit_no % 6]}
+                if rotating
+                else {"ip": f"98.{j}.1.1", "asn": HOME_NETWORKS[j % 6]}
+            )
+            ts = T0 + i * 3 * MINUTE + j * SECOND
+            events.append(
+                developer_call(account, i, ts_ms=ts, payment_fingerprint="card-agents", **where)
+            )
+    return sorted(events, key=lambda e: e.ts_ms)
+
+
+def test_a_fleet_on_rotating_exits_sharing_cards_is_a_campaign_without_harvest_content() -> None:
+    """Nothing any of them asks looks like harvesting (a coding agent's trajectories):
+    on their own addresses they are six users on a company card; through a proxy pool
+    they are a fleet, and the card links them."""
+    fleet = [f"agent-{i}" for i in range(6)]
+    accounts, campaigns, _ = _run_fleet(_agents(fleet, rotating=True), DetectorParams())
+    assert accounts == []
+    assert campaigns and set(campaigns[-1].account_ids) == set(fleet)
+    _, at_home, _ = _run_fleet(_agents(fleet, rotating=False), DetectorParams())
+    assert at_home == []
 
 
 def _alone(j: int, ip: str, asn: int) -> dict[str, Any]:
