@@ -139,9 +139,10 @@ class DetectorParams:
     rotation_address_share: float = 0.5
     # An account calling from this many autonomous systems or more, and from this many
     # new addresses a day, hides where it calls from (a rotating residential proxy pool,
-    # a new exit per request or per task): the coordination stages see it as a suspect
-    # of no less than ``exits_raw`` (``Detector._hides_its_exits``). Alone it is never
-    # alerted on it: its lone confidence is its harvest score's.
+    # a new exit per request or per task): it is announced on its identity keys (card,
+    # organisation, system prompt) as a suspect of no less than ``exits_raw``
+    # (``Detector._hides_its_exits``). Alone it is never alerted on it: its lone
+    # confidence is its harvest score's.
     exits_networks: int = 4
     exits_addresses_per_day: float = 8.0
     exits_raw: float = 0.6
@@ -556,7 +557,13 @@ class Detector:
         announced = profile.announced
         raw = round(profile.raw_score, 4)
         params = self.params
-        suspect = raw >= params.suspect_raw
+        # Behind a proxy pool it is a suspect to whoever pays for it and owns it, whatever
+        # it asks (``_hides_its_exits``); on the networks and clients it shares with
+        # everyone else, its score stays its own.
+        identity_raw = raw
+        if raw < params.exits_raw and self._linkable_by_exits(profile, ts):
+            identity_raw = params.exits_raw
+        suspect = identity_raw >= params.suspect_raw
         # An evaluation harness is at most borderline on shared keys (``harness_raw``).
         shared_raw = harness_raw(raw, CLEARLY_HARVEST)
         harness = (
@@ -577,7 +584,7 @@ class Detector:
                 )
             )
         ):
-            announced.raw, announced.full_ms, announced.full_requests = raw, ts, n
+            announced.raw, announced.full_ms, announced.full_requests = identity_raw, ts, n
             announced.harness = harness
             keys = list(dict.fromkeys([*identity_keys(event), *announced.keys, *new_keys]))
             if judged and not flipped:  # identity keys count their members whole
@@ -591,7 +598,7 @@ class Detector:
             shared_raw = raw
         for key in keys:
             announced.remember(key, ts)
-            key_raw = raw if kind_of(key) in IDENTITY else shared_raw
+            key_raw = identity_raw if kind_of(key) in IDENTITY else shared_raw
             self.links.append(LinkUpdate(key, account, ts, key_raw, n))
 
     def _rotates_networks(self, profile: AccountProfile) -> bool:
@@ -604,6 +611,18 @@ class Detector:
         return (
             profile.asns.estimate() >= params.rotation_networks
             and profile.ips.estimate() >= params.rotation_address_share * profile.requests
+        )
+
+    def _linkable_by_exits(self, profile: AccountProfile, ts: int) -> bool:
+        """Whether the rotating-exits rule makes the account a suspect on its identity
+        keys: past its first impression (``clear_events``), not cleared by an analyst,
+        and hiding its exits."""
+        params = self.params
+        return (
+            profile.requests >= params.clear_events
+            and EXITS_SWITCH not in params.disabled
+            and self.verdicts.status(profile.account_id, ts) is not False
+            and self._hides_its_exits(profile, ts)
         )
 
     def _hides_its_exits(self, profile: AccountProfile, ts: int) -> bool:
@@ -725,15 +744,6 @@ class Detector:
             profile.recent_streak = profile.recent_streak + 1 if r_suspect > 0.0 else 0
             if r_suspect > suspect and profile.recent_streak >= params.recent_persist:
                 suspect = r_suspect
-        if (
-            profile.requests >= params.clear_events
-            and EXITS_SWITCH not in params.disabled
-            and self._hides_its_exits(profile, ts)
-        ):
-            # How it calls, not what it asks: a harvester whose every request looks like
-            # a user's (a coding agent's trajectories) behind a proxy pool is linked by
-            # the cards and clients it shares.
-            suspect = max(suspect, params.exits_raw)
         templated = templated_share(profile.behaviour)
         # Replays discount a harness's evidence; through a rotating proxy pool they are a
         # pipeline's wrappers, and discount nothing (``_rotates_networks``).

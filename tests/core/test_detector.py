@@ -34,6 +34,8 @@ from streams.core.scoring import (
     templated_share,
     terms,
 )
+from streams.core.timeutil import format_rfc3339_ms
+from streams.core.verdicts import parse_feedback
 from streams.core.workloads import BASE_AFTER_REQUESTS
 from tests.factories import T0, wire_event
 from tests.test_schemas import validator
@@ -335,25 +337,46 @@ def _agent_run(account: str, requests: int, every_ms: int, per_exit: int) -> lis
                 ts_ms=T0 + i * every_ms,
                 ip=f"73.{exit_no % 250}.{(7 * exit_no) % 250}.9",
                 asn=HOME_NETWORKS[exit_no % len(HOME_NETWORKS)],
+                payment_fingerprint="card-agents",
             )
         )
     return events
 
 
-def test_an_account_behind_a_rotating_proxy_pool_is_a_suspect_never_alerted_alone() -> None:
-    """Every request a user's, but a new residential exit every ten: announced to the
-    coordination stages as a suspect (before: raw 0.1, never linked, so a fleet of
-    such accounts sharing cards was never found); alone it is never alerted."""
+def _latest_announced(detector: Detector) -> dict[str, float]:
+    """Key -> the score it was last announced with."""
+    return {update.key: update.raw for update in detector.take_links()}
+
+
+def test_an_account_behind_a_rotating_proxy_pool_is_a_suspect_to_those_who_pay_for_it() -> None:
+    """Every request a user's, but a new residential exit every ten: announced as a
+    suspect on its card (before: raw 0.1 on every key, never linked, so a fleet of such
+    accounts sharing cards was never found), while on the networks and clients it
+    shares with everyone its score stays its own; alone it is never alerted."""
     detector = Detector(DetectorParams())
     alerts = run(detector, _agent_run("agent", 120, 2 * MINUTE_MS, per_exit=10))
     assert alerts == []
-    profile = detector.store.get("agent")
-    assert profile is not None
-    assert profile.raw_score >= detector.params.exits_raw
-    assert raw_score(_term(detector, "agent", "output_heavy")[1]) < 0.3
+    assert raw_of(detector, "agent") < 0.3
+    announced = _latest_announced(detector)
+    assert announced["pay:card-agents"] >= detector.params.exits_raw
+    others = [raw for key, raw in announced.items() if kind_of(key) not in IDENTITY]
+    assert others and max(others) < detector.params.suspect_raw
     off = Detector(DetectorParams(disabled=frozenset({EXITS_SWITCH})))
     run(off, _agent_run("agent", 120, 2 * MINUTE_MS, per_exit=10))
-    assert raw_of(off, "agent") < off.params.suspect_raw
+    assert _latest_announced(off)["pay:card-agents"] < off.params.suspect_raw
+
+
+def test_an_analysts_benign_verdict_takes_a_rotating_account_off_its_card() -> None:
+    detector = Detector(DetectorParams())
+    events = _agent_run("agent", 120, 2 * MINUTE_MS, per_exit=10)
+    run(detector, events[:100])
+    detector.take_links()
+    benign = {"account_id": "agent", "verdict": "benign", "ts": format_rfc3339_ms(events[99].ts_ms)}
+    detector.apply_verdict(parse_feedback(orjson.dumps(benign)))
+    run(detector, events[100:], start=100)
+    announced = _latest_announced(detector)
+    assert announced["pay:card-agents"] < detector.params.suspect_raw  # withdrawn
+    assert max(announced.values()) < detector.params.suspect_raw
 
 
 def test_a_user_on_home_office_phone_and_hotel_networks_is_no_proxy_pool() -> None:
@@ -368,7 +391,7 @@ def test_a_user_on_home_office_phone_and_hotel_networks_is_no_proxy_pool() -> No
     profile = detector.store.get("traveller")
     assert profile is not None
     assert profile.asns.estimate() >= 4 and profile.ips.estimate() >= 20
-    assert raw_of(detector, "traveller") < detector.params.suspect_raw
+    assert max(_latest_announced(detector).values()) < detector.params.suspect_raw
 
 
 GRADING_FORMS = (

@@ -625,9 +625,13 @@ def test_a_fleet_of_light_accounts_is_caught_by_pooling() -> None:
     assert campaigns and campaigns[-1].account_ids == tuple(fleet)
 
 
-def _agents(accounts: list[str], rotating: bool) -> list[ApiCall]:
-    """Coding-agent users sharing one card, each request an ordinary developer's: from a
-    new residential exit every eight requests (``rotating``) or from a home address."""
+CLIENT = {"user_agent": "Mozilla/5.0 (Macintosh) Safari/605", "tls_fingerprint": "t13d-safari"}
+
+
+def _agents(accounts: list[str], rotating: bool, card: bool = True) -> list[ApiCall]:
+    """Coding-agent users on one client, each request an ordinary developer's, sharing one
+    card (``card``) or each on its own: from a new residential exit every eight requests
+    (``rotating``, the six networks shared by all) or from a home address."""
     events = []
     for i in range(80):
         for j, account in enumerate(accounts):
@@ -638,8 +642,9 @@ def _agents(accounts: list[str], rotating: bool) -> list[ApiCall]:
                 else {"ip": f"98.{j}.1.1", "asn": HOME_NETWORKS[j % 6]}
             )
             ts = T0 + i * 3 * MINUTE + j * SECOND
+            pay = "card-agents" if card else f"card-{account}"
             events.append(
-                developer_call(account, i, ts_ms=ts, payment_fingerprint="card-agents", **where)
+                developer_call(account, i, ts_ms=ts, payment_fingerprint=pay, **CLIENT, **where)
             )
     return sorted(events, key=lambda e: e.ts_ms)
 
@@ -654,6 +659,10 @@ def test_a_fleet_on_rotating_exits_sharing_cards_is_a_campaign_without_harvest_c
     assert campaigns and set(campaigns[-1].account_ids) == set(fleet)
     _, at_home, _ = _run_fleet(_agents(fleet, rotating=False), DetectorParams())
     assert at_home == []
+    # Apps whose keys are used from their users' devices also call from many networks:
+    # sharing those networks and a client, but no card, they are not linked.
+    _, own_cards, _ = _run_fleet(_agents(fleet, rotating=True, card=False), DetectorParams())
+    assert own_cards == []
 
 
 def _alone(j: int, ip: str, asn: int) -> dict[str, Any]:
