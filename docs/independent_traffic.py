@@ -12,7 +12,8 @@ look-alikes, ``--homework --evalsuite``: seeds 21 to 23; the burner fleet,
 the system-prompted fleet, ``--only-sysprompt``: 51 to 54; benign apps under long system
 prompts, ``--apps``: 61; the reward-model fleet and LLM-as-judge customers,
 ``--only-grader --judges``: 71, 73; ``--grader --judges``: 72; the agent-trajectory
-fleet and the coding agent's users, ``--only-agentic --agent-users``: 81).
+fleet and the coding agent's users, ``--only-agentic --agent-users``: 81, 83 with
+``--stress``; ``--agentic --agent-users``: 82).
 
     python docs/independent_traffic.py SEED OUTDIR [--stress] [--sleeper] [--homework]
         [--evalsuite] [--burners | --only-burners] [--chatty | --only-chatty]
