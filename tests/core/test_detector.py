@@ -29,6 +29,7 @@ from streams.core.scoring import (
     RECENT_SWITCH,
     SIGNALS,
     WEIGHTS,
+    Term,
     content_score,
     raw_score,
     templated_share,
@@ -246,10 +247,7 @@ def _conversations(
 
 
 def _output_heavy(detector: Detector, account: str) -> float:
-    profile = detector.store.get(account)
-    assert profile is not None
-    ts = terms(profile.behaviour, frozenset(), detector.releases_seen)
-    return next(t.value for t in ts if t.code == "output_heavy")
+    return _term(detector, account, "output_heavy")[0].value
 
 
 def test_a_harvester_that_follows_each_answer_up_is_still_output_heavy() -> None:
@@ -420,7 +418,8 @@ def grading_call(account: str, i: int, **fields: Any) -> ApiCall:
     return harvest_call(account, i, **{**base, **fields})
 
 
-def _term(detector: Detector, account: str, code: str) -> Any:
+def _term(detector: Detector, account: str, code: str) -> tuple[Term, list[Term]]:
+    """The account's ``code`` term, and all its terms."""
     profile = detector.store.get(account)
     assert profile is not None
     ts = terms(profile.behaviour, frozenset(), detector.releases_seen)
