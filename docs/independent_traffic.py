@@ -13,12 +13,15 @@ the system-prompted fleet, ``--only-sysprompt``: 51 to 54; benign apps under lon
 prompts, ``--apps``: 61; the reward-model fleet and LLM-as-judge customers,
 ``--only-grader --judges``: 71, 73; ``--grader --judges``: 72; the agent-trajectory
 fleet and the coding agent's users, ``--only-agentic --agent-users``: 81, 83 with
-``--stress``; ``--agentic --agent-users``: 82).
+``--stress``; ``--agentic --agent-users``: 82; the mixing proxy network and companies
+pooling accounts, ``--only-mixing --pooled-apps``: 101 to 103; ``--mixing
+--pooled-apps``: 104).
 
     python docs/independent_traffic.py SEED OUTDIR [--stress] [--sleeper] [--homework]
         [--evalsuite] [--burners | --only-burners] [--chatty | --only-chatty]
         [--sysprompt | --only-sysprompt] [--apps] [--grader | --only-grader] [--judges]
-        [--agentic | --only-agentic] [--agent-users]
+        [--agentic | --only-agentic] [--agent-users] [--mixing | --only-mixing]
+        [--pooled-apps]
     distillguard backtest OUTDIR/events.jsonl.gz --labels OUTDIR/labels.csv
 
 ``--stress`` makes the benign side harder: developers (and the hackathon's and
@@ -59,7 +62,14 @@ on tasks from every language (tool results fed back, every request but a task's 
 a follow-up resending the history), a new residential exit per task, cards shared by
 ten accounts or so; ``--only-agentic`` runs it without the default fleets.
 ``--agent-users`` adds its benign twin: 300 developers using the same agent on their
-own projects in working hours. Without these flags the
+own projects in working hours. ``--mixing`` adds a proxy network that resells access
+and mixes its own harvesting into its customers' requests: 200 self-serve accounts,
+each on its own card, every request (half of them its harvesting in its own wrappers,
+half its customers' coding and writing asks) sent through a random account and a
+random exit of its hosting pool (ten address blocks on two providers) with the
+official SDK; ``--only-mixing`` runs it without the default fleets. ``--pooled-apps``
+adds its benign look-alike: five companies each spreading one product's traffic over 6
+to 15 accounts on the company's card, from its own cloud egress. Without these flags the
 populations and their events are the same as before they existed.
 """
 
@@ -1236,6 +1246,125 @@ def agent_users(n: int) -> None:
         workday_sessions(tz, R.uniform(1, 3), session)
 
 
+# The mixing network's own pipeline (another operator's wording again).
+MIXING_WRAPS = [
+    "{p}\n\nGive a thorough answer: show your full reasoning, every step, then the "
+    "result on a separate line.",
+    "As a domain expert in {d}, work through this carefully and explain each step of "
+    "your thinking: {p}",
+    "{p}\n\nFirst think it through in detail. Then answer, and finally assess how "
+    "confident you are and why.",
+]
+
+
+def mixing_fleet(n: int, camp: str) -> None:
+    """A proxy network that resells access and mixes its own harvesting into its
+    customers' requests (publicly reported: one network ran 20,000 accounts, mixing
+    distillation traffic with unrelated customer requests to make detection harder).
+    Its accounts are ordinary self-serve ones, each on its own card; every request, a
+    customer's or its own, goes out through a random account of the network and a
+    random exit of its hosting pool (a few address blocks on two providers), through
+    the official SDK. Half of the requests are its harvesting: questions from any
+    domain in its own wrappers, single-turn, at one temperature and a large cap. The
+    other half are its customers' coding and writing asks, conversations whose turns
+    land on whichever account the balancer picks."""
+    blocks = [
+        (f"{R.choice([45, 64, 89, 185])}.{R.randint(0, 255)}.{R.randint(0, 255)}", asn)
+        for asn in (R.choice([14061, 24940]), R.choice([16276, 63949]))
+        for _ in range(5)
+    ]
+    pool = [(f"{b}.{R.randint(2, 250)}", asn) for b, asn in blocks for _ in range(6)]
+    ua, tls = SDKS[0]
+    accts = [
+        Acct("fleet_mixing", "attack", camp, created=START - timedelta(days=R.uniform(2, 45)))
+        for _ in range(n)
+    ]
+    per_hour = n * 2.5  # the network's whole volume, spread evenly over its accounts
+    t = START
+    while t < END:
+        ip, asn = R.choice(pool)
+        if R.random() < 0.5:
+            d = R.choice(list(DOMAINS))
+            p = R.choice(DOMAINS[d]) + f" (variant {R.randint(1, 10**6)})"
+            emit(
+                R.choice(accts),
+                t,
+                R.choice(MIXING_WRAPS).format(p=p, d=d),
+                ip=ip,
+                asn=asn,
+                ua=ua,
+                tls=tls,
+                temp=0.8,
+                mt=8192,
+                out_med=2200,
+                in_med=180,
+            )
+        else:
+            conv = h("c", R.random())
+            temp = R.choice([None, 0.7, 1.0])
+            mt = R.choice([None, 1024, 4096])
+            u = t
+            for k in range(1 if R.random() < 0.5 else R.randint(2, 5)):
+                ip, asn = R.choice(pool)
+                emit(
+                    R.choice(accts),
+                    u,
+                    dev_prompt() if k == 0 else R.choice(FOLLOWUPS),
+                    ip=ip,
+                    asn=asn,
+                    ua=ua,
+                    tls=tls,
+                    temp=temp,
+                    mt=mt,
+                    conv=conv,
+                    turn=k + 1,
+                    out_med=R.choice([200, 400, 800]),
+                    in_med=300 + 400 * k,
+                )
+                u += timedelta(seconds=R.uniform(20, 300))
+        t += timedelta(hours=R.expovariate(per_hour))
+
+
+def pooled_apps(n: int) -> None:
+    """Its benign look-alike: companies that spread one product's traffic over several
+    accounts (to stay under per-account rate limits), each account on the company's
+    card and organisation, from its own cloud egress (two or three addresses), through
+    the official SDK; the product's own requests, multi-turn half the time."""
+    for _ in range(n):
+        pay, org = h("pcard", R.random()), h("porg", R.random())
+        egress = [cloud_ip() for _ in range(R.randint(2, 3))]
+        accts = [
+            Acct("pooled_app", "benign", pay=pay, org=org, country="US")
+            for _ in range(R.randint(6, 15))
+        ]
+        sp = h("psp", R.random())
+        per_hour = len(accts) * R.uniform(2, 6)
+        t = START
+        while t < END:
+            conv = h("c", R.random())
+            u = t
+            for k in range(1 if R.random() < 0.5 else R.randint(2, 4)):
+                ip, asn = R.choice(egress)
+                emit(
+                    R.choice(accts),
+                    u,
+                    dev_prompt() if k == 0 else R.choice(FOLLOWUPS),
+                    ip=ip,
+                    asn=asn,
+                    ua=SDKS[0][0],
+                    tls=SDKS[0][1],
+                    temp=0.7,
+                    mt=2048,
+                    conv=conv,
+                    turn=k + 1,
+                    sp=sp,
+                    out_med=500,
+                    in_med=600 + 400 * k,
+                )
+                u += timedelta(seconds=R.uniform(20, 300))
+            t += timedelta(hours=R.expovariate(per_hour))
+
+
 def main() -> None:
     global SEED, STRESS, HOMEWORK, EVALSUITE
     SEED = int(sys.argv[1])
@@ -1256,6 +1385,7 @@ def main() -> None:
         "--only-sysprompt",
         "--only-grader",
         "--only-agentic",
+        "--only-mixing",
     }
     if not only & set(sys.argv[3:]):
         proxy_fleet(400, "X-proxy")
@@ -1280,6 +1410,10 @@ def main() -> None:
         agentic_fleet(150, "X-agentic")
     if "--agent-users" in sys.argv[3:]:  # last, likewise
         agent_users(300)
+    if {"--mixing", "--only-mixing"} & set(sys.argv[3:]):  # last, likewise
+        mixing_fleet(200, "X-mixing")
+    if "--pooled-apps" in sys.argv[3:]:  # last, likewise
+        pooled_apps(5)
     rows.sort(key=lambda e: e["ts"])
     os.makedirs(out, exist_ok=True)
     with gzip.open(f"{out}/events.jsonl.gz", "wt") as f:
