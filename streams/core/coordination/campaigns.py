@@ -13,6 +13,7 @@ member has to look guilty alone.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from hashlib import blake2b
 from typing import Any
@@ -60,6 +61,12 @@ class CampaignParams:
     # look like a harvester's), not a judgement.
     clear_events: int = CLEAR_EVENTS
     min_links: int = 3  # strong links a member needs inside its group (k-core)
+    # An account outside a group's k-core, linked to ``tie_links`` of its members by
+    # links of ``tie_min`` or more and through two of the group's address blocks, is
+    # tied to it (``_with_ties``): twice the links of a k-core member at half their
+    # strength, so no less evidence in all.
+    tie_links: int = 6
+    tie_min: float = 0.45
     # pooled score = pooled raw * N / (N + prior_events): a quarter of a lone account's
     # prior. Strong links and the k-core already decide who is in a group (no group
     # scored on seeds 101 to 103 held a benign account but one 582-member fleet); the
@@ -429,6 +436,8 @@ class CampaignStage:
             if not (members & taken) and self._last_evidence(members) >= horizon
         ]
         groups = sorted([*kept, *fresh], key=min)
+        # Accounts with new evidence, and those a group held until now, may be tied to one.
+        groups = self._with_ties(groups, rescore.union(self.group_of), ts)
         assigned = self.ids.assign(groups, ts)
         self.group_of = {m: g.id for g in assigned for m in g.members}
         if ts - self.last_prune_ms >= p.prune_every_ms:
@@ -461,6 +470,52 @@ class CampaignStage:
         self._expire_verdicts(ts)
         self._forget_stale()
         return alerts
+
+    def _with_ties(
+        self, groups: list[frozenset[str]], candidates: Iterable[str], ts: int
+    ) -> list[frozenset[str]]:
+        """``groups`` with those of ``candidates`` in none of them that are tied to one.
+
+        An account is tied to the group it has most links of ``tie_min`` or more to (the
+        first group on a tie) if those are ``tie_links`` or more and it was linked
+        through two or more address blocks each of which two members were also linked
+        through. The k-core asks for a few strong links, which a fleet's clear suspects
+        build pair by pair on the keys they share. A member whose score hovers at the
+        suspect bar (a network that mixes its harvesting into its customers' requests
+        dilutes every account) is linked on each key it holds to the few suspects that
+        last held it: many partners, each link short of strong. Many such links on one
+        address (a venue, a campus NAT) or one stock client are a crowd's; the group's
+        pool, block after block, is not."""
+        p = self.params
+        index = {account: i for i, members in enumerate(groups) for account in members}
+        blocks: dict[int, set[str]] = {}
+        extra: dict[int, set[str]] = {}
+        for account in sorted(set(candidates) - index.keys()):
+            counts: dict[int, int] = {}
+            for peer in self.graph.peers_at(account, p.tie_min, ts):
+                i = index.get(peer)
+                if i is not None:
+                    counts[i] = counts.get(i, 0) + 1
+            if not counts:
+                continue
+            i = max(sorted(counts), key=lambda g: counts[g])
+            if counts[i] < p.tie_links:
+                continue
+            if i not in blocks:
+                blocks[i] = self._blocks_of(groups[i])
+            if sum(1 for key in self.keys.get(account, {}) if key in blocks[i]) >= 2:
+                extra.setdefault(i, set()).add(account)
+        return [g | extra[i] if i in extra else g for i, g in enumerate(groups)]
+
+    def _blocks_of(self, members: frozenset[str]) -> set[str]:
+        """The address blocks at least two of ``members`` were recently linked through."""
+        seen: set[str] = set()
+        twice: set[str] = set()
+        for account in members:
+            for key in self.keys.get(account, {}):
+                if kind_of(key) == "net":
+                    (twice if key in seen else seen).add(key)
+        return twice
 
     def _last_evidence(self, members: frozenset[str]) -> int:
         return max((m.ts_ms for a in members if (m := self.members.get(a)) is not None), default=-1)

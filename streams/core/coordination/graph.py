@@ -313,6 +313,16 @@ class DecayingEvidenceGraph:
         groups.sort(key=min)
         return nodes, groups
 
+    def peers_at(self, node: str, min_weight: float, ts_ms: int) -> list[str]:
+        """The accounts linked to ``node`` by an edge weighing at least ``min_weight`` at
+        ``ts_ms``, sorted."""
+        weight_at = self._weight_at
+        return sorted(
+            other
+            for other, edge in self._adjacent.get(node, _NO_PEERS).items()
+            if weight_at(edge, ts_ms) >= min_weight
+        )
+
     def kind_totals(self, members: frozenset[str], ts_ms: int) -> dict[str, float]:
         """Evidence by reason over the edges within ``members``, decayed to ``ts_ms``.
 

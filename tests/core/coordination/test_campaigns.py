@@ -6,6 +6,7 @@ wires them, so the weights are the ones the campaign stage actually receives.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import random
 import string
@@ -351,6 +352,63 @@ def test_a_proxy_pool_shared_block_after_block_links() -> None:
     evidence += announce(links, accounts, "net:203.0.113", T0 + MINUTE, raw=0.55)
     feed(stage, evidence)
     assert stage.graph.groups(params.edge_min, T0 + HOUR, min_size=3)
+
+
+def _mixed_in(stage: CampaignStage, blocks: list[str], raw: float = 0.55) -> list[Alert]:
+    """Ten clear suspects on one card; then an account whose score hovers at the suspect
+    bar, linked to six of them by one key each (cycling through ``blocks``), none of
+    those links strong: a network balancing its pool's requests over all its accounts
+    pairs a borderline account with whichever suspects last held each of its keys."""
+    fleet = [f"f{n}" for n in range(10)]
+    evidence = card_fleet(fleet)
+    ts = T0 + MINUTE
+    for n, member in enumerate(fleet[:6]):
+        key = blocks[n % len(blocks)]
+        evidence.append(PairEvidence("mix", member, 0.6, key, ts + n * SECOND, raw, 0.8, 30, 60))
+    return feed(stage, evidence)
+
+
+def test_an_account_tied_to_a_fleet_through_its_address_blocks_is_named_with_it() -> None:
+    params = CampaignParams()
+    stage = CampaignStage(params)
+    alerts = _mixed_in(stage, ["net:198.51.100", "net:203.0.113"])
+    ts = T0 + HOUR
+    assert all(stage.graph.weight("mix", f"f{n}", ts) < params.edge_min for n in range(10))
+    assert alerts and "mix" in alerts[-1].account_ids
+    assert len(alerts[-1].account_ids) == 11
+
+
+def test_a_tied_account_stays_named_after_a_restart() -> None:
+    """The tie is kept with the group's members in the checkpoint: after a restart, the
+    fleet's next member joins the same campaign, and the tied account is still named."""
+    params = CampaignParams()
+    stage = CampaignStage(params)
+    assert "mix" in _mixed_in(stage, ["net:198.51.100", "net:203.0.113"])[-1].account_ids
+    blob = stage.to_bytes()
+    later = announce(LinkStage(LinkParams()), ["f0", "f1", "f2", "g1"], CARD, T0 + 2 * HOUR)
+    expected = feed(stage, later)
+    restarted = CampaignStage.from_bytes(params, blob)
+    got = feed(restarted, later)
+    assert got == expected
+    assert got and "g1" in got[-1].account_ids and "mix" in got[-1].account_ids
+
+
+@pytest.mark.parametrize("blocks", [["net:198.51.100"], ["tls:t13d1516h2_8daaf", "ua:sdk/1"]])
+def test_many_links_on_one_address_or_client_do_not_tie_an_account_to_a_fleet(
+    blocks: list[str],
+) -> None:
+    """A venue's NAT or a stock client gives a borderline account as many partners, but
+    on one address block (or no block at all): a crowd's address, not a fleet's pool."""
+    stage = CampaignStage(CampaignParams())
+    alerts = _mixed_in(stage, blocks)
+    assert alerts and all("mix" not in a.account_ids for a in alerts)
+
+
+def test_too_few_links_do_not_tie_an_account_to_a_fleet() -> None:
+    params = CampaignParams()
+    stage = CampaignStage(dataclasses.replace(params, tie_links=7))
+    alerts = _mixed_in(stage, ["net:198.51.100", "net:203.0.113"])
+    assert alerts and all("mix" not in a.account_ids for a in alerts)
 
 
 @pytest.mark.parametrize("second", ["net:203.0.113", "wake:2950000", "tpl:5e1f"])
