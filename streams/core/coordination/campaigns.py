@@ -13,7 +13,6 @@ member has to look guilty alone.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from hashlib import blake2b
 from typing import Any
@@ -61,10 +60,10 @@ class CampaignParams:
     # look like a harvester's), not a judgement.
     clear_events: int = CLEAR_EVENTS
     min_links: int = 3  # strong links a member needs inside its group (k-core)
-    # An account outside a group's k-core, linked to ``tie_links`` of its members by
-    # links of ``tie_min`` or more and through two of the group's address blocks, is
-    # tied to it (``_with_ties``): twice the links of a k-core member at half their
-    # strength, so no less evidence in all.
+    # An account outside every group, linked to ``tie_links`` members of one by links
+    # of ``tie_min`` or more, and through two address blocks two of those members were
+    # also linked through, is tied to it (``_with_ties``): twice the links of a k-core
+    # member at half their strength, so no less evidence in all.
     tie_links: int = 6
     tie_min: float = 0.45
     # pooled score = pooled raw * N / (N + prior_events): a quarter of a lone account's
@@ -472,50 +471,46 @@ class CampaignStage:
         return alerts
 
     def _with_ties(
-        self, groups: list[frozenset[str]], candidates: Iterable[str], ts: int
+        self, groups: list[frozenset[str]], candidates: set[str], ts: int
     ) -> list[frozenset[str]]:
         """``groups`` with those of ``candidates`` in none of them that are tied to one.
 
         An account is tied to the group it has most links of ``tie_min`` or more to (the
         first group on a tie) if those are ``tie_links`` or more and it was linked
-        through two or more address blocks each of which two members were also linked
-        through. The k-core asks for a few strong links, which a fleet's clear suspects
-        build pair by pair on the keys they share. A member whose score hovers at the
-        suspect bar (a network that mixes its harvesting into its customers' requests
-        dilutes every account) is linked on each key it holds to the few suspects that
-        last held it: many partners, each link short of strong. Many such links on one
-        address (a venue, a campus NAT) or one stock client are a crowd's; the group's
-        pool, block after block, is not."""
+        through two or more address blocks each of which two of those members were
+        also linked through. The k-core asks for a few strong links, which a fleet's
+        clear suspects build pair by pair on the keys they share. A member whose score
+        hovers at the suspect bar (a network that mixes its harvesting into its
+        customers' requests dilutes every account) is linked on each key it holds to
+        the few suspects that last held it: many partners, each link short of strong.
+        Many such links on one address (a venue, a campus NAT) or one stock client are
+        a crowd's; the group's pool, block after block, is not."""
         p = self.params
-        index = {account: i for i, members in enumerate(groups) for account in members}
-        blocks: dict[int, set[str]] = {}
+        outside = candidates.difference(*groups)
+        if not outside:
+            return groups
+        index: dict[str, int] = {}
+        for i, members in enumerate(groups):
+            index.update(dict.fromkeys(members, i))
         extra: dict[int, set[str]] = {}
-        for account in sorted(set(candidates) - index.keys()):
-            counts: dict[int, int] = {}
-            for peer in self.graph.peers_at(account, p.tie_min, ts):
-                i = index.get(peer)
-                if i is not None:
-                    counts[i] = counts.get(i, 0) + 1
-            if not counts:
+        for account in sorted(outside):
+            peers = self.graph.ties(account, index, p.tie_min, ts)
+            if not peers:
                 continue
-            i = max(sorted(counts), key=lambda g: counts[g])
-            if counts[i] < p.tie_links:
-                continue
-            if i not in blocks:
-                blocks[i] = self._blocks_of(groups[i])
-            if sum(1 for key in self.keys.get(account, {}) if key in blocks[i]) >= 2:
+            i = max(sorted(peers), key=lambda g: len(peers[g]))
+            if len(peers[i]) >= p.tie_links and self._blocks_shared(account, peers[i]) >= 2:
                 extra.setdefault(i, set()).add(account)
         return [g | extra[i] if i in extra else g for i, g in enumerate(groups)]
 
-    def _blocks_of(self, members: frozenset[str]) -> set[str]:
-        """The address blocks at least two of ``members`` were recently linked through."""
-        seen: set[str] = set()
-        twice: set[str] = set()
-        for account in members:
-            for key in self.keys.get(account, {}):
+    def _blocks_shared(self, account: str, peers: list[str]) -> int:
+        """The address blocks ``account`` was recently linked through that at least two
+        of ``peers`` were also linked through."""
+        held: dict[str, int] = {}
+        for peer in peers:
+            for key in self.keys.get(peer, {}):
                 if kind_of(key) == "net":
-                    (twice if key in seen else seen).add(key)
-        return twice
+                    held[key] = held.get(key, 0) + 1
+        return sum(1 for key in self.keys.get(account, {}) if held.get(key, 0) >= 2)
 
     def _last_evidence(self, members: frozenset[str]) -> int:
         return max((m.ts_ms for a in members if (m := self.members.get(a)) is not None), default=-1)

@@ -313,15 +313,18 @@ class DecayingEvidenceGraph:
         groups.sort(key=min)
         return nodes, groups
 
-    def peers_at(self, node: str, min_weight: float, ts_ms: int) -> list[str]:
-        """The accounts linked to ``node`` by an edge weighing at least ``min_weight`` at
-        ``ts_ms``, sorted."""
+    def ties(
+        self, node: str, group_of: Mapping[str, int], min_weight: float, ts_ms: int
+    ) -> dict[int, list[str]]:
+        """Per group (``group_of``: account -> group), the members ``node`` is linked to by
+        an edge weighing at least ``min_weight`` at ``ts_ms``."""
         weight_at = self._weight_at
-        return sorted(
-            other
-            for other, edge in self._adjacent.get(node, _NO_PEERS).items()
-            if weight_at(edge, ts_ms) >= min_weight
-        )
+        peers: dict[int, list[str]] = {}
+        for other, edge in self._adjacent.get(node, _NO_PEERS).items():
+            group = group_of.get(other)
+            if group is not None and weight_at(edge, ts_ms) >= min_weight:
+                peers.setdefault(group, []).append(other)
+        return peers
 
     def kind_totals(self, members: frozenset[str], ts_ms: int) -> dict[str, float]:
         """Evidence by reason over the edges within ``members``, decayed to ``ts_ms``.
