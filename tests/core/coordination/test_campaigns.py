@@ -17,6 +17,8 @@ from typing import Any
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from streams.core.alerts import CLOSED, OPEN, QUIET, Alert
 from streams.core.coordination.campaigns import (
@@ -409,6 +411,41 @@ def test_too_few_links_do_not_tie_an_account_to_a_fleet() -> None:
     stage = CampaignStage(dataclasses.replace(params, tie_links=7))
     alerts = _mixed_in(stage, ["net:198.51.100", "net:203.0.113"])
     assert alerts and all("mix" not in a.account_ids for a in alerts)
+
+
+_PAIRS = st.lists(
+    st.tuples(
+        st.integers(0, 15),
+        st.integers(0, 15),
+        st.floats(0.3, 1.0),
+        st.sampled_from(["net:198.51.100", "net:203.0.113", "net:192.0.2", "tls:t13d"]),
+        st.floats(0.5, 0.9),
+        st.integers(0, 120),
+    ),
+    max_size=80,
+)
+
+
+@given(_PAIRS)
+@settings(max_examples=60, deadline=None)
+def test_ties_never_put_an_account_in_two_groups(pairs: list[tuple[Any, ...]]) -> None:
+    """Two fleets on their own cards, and random links among them and four outsiders:
+    every account ends in one group at most, whatever ties it has to both."""
+    stage = CampaignStage(CampaignParams())
+    links = LinkStage(LinkParams())
+    evidence = announce(links, [f"a{n}" for n in range(6)], "pay:one", T0)
+    evidence += announce(links, [f"a{n}" for n in range(6, 12)], "pay:two", T0)
+    feed(stage, evidence)
+    for a, b, weight, key, raw, minutes in sorted(pairs, key=lambda p: p[5]):
+        if a != b:
+            ts = T0 + (1 + minutes) * MINUTE
+            stage.process(PairEvidence(f"a{a}", f"a{b}", weight, key, ts, raw, raw, 30, 30))
+    stage.flush()
+    seen: set[str] = set()
+    for members in stage.ids.current().values():
+        assert not seen & members
+        seen |= members
+    assert set(stage.group_of) == seen
 
 
 @pytest.mark.parametrize("second", ["net:203.0.113", "wake:2950000", "tpl:5e1f"])
