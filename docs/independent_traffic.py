@@ -14,8 +14,8 @@ prompts, ``--apps``: 61; the reward-model fleet and LLM-as-judge customers,
 ``--only-grader --judges``: 71, 73; ``--grader --judges``: 72; the agent-trajectory
 fleet and the coding agent's users, ``--only-agentic --agent-users``: 81, 83 with
 ``--stress``; ``--agentic --agent-users``: 82; the mixing proxy network and companies
-pooling accounts, ``--only-mixing --pooled-apps``: 101 to 103; ``--mixing
---pooled-apps``: 104).
+pooling accounts, ``--only-mixing --pooled-apps``: 101 to 103 and 106; ``--mixing
+--pooled-apps``: 104, 105 with ``--stress``).
 
     python docs/independent_traffic.py SEED OUTDIR [--stress] [--sleeper] [--homework]
         [--evalsuite] [--burners | --only-burners] [--chatty | --only-chatty]
