@@ -85,6 +85,7 @@ class CampaignParams:
     prune_every_ms: int = 3_600_000  # drop faded links once an hour (event time)...
     prune_fraction: float = 0.1  # ...those below this fraction of edge_min
     max_listed_keys: int = 5  # shared keys quoted per kind in the evidence
+    max_listed_tied: int = 20  # tied members named in the evidence
     explain_members: int = 200  # members whose links explain a campaign alert
     update_every_ms: int = 3_600_000  # newcomers below a tenth wait this long (event time)
     verdict_ttl_ms: int = 30 * 86_400_000  # how long an analyst's verdict holds (event time)
@@ -130,6 +131,9 @@ class CampaignStage:
     confirmed: dict[str, int] = field(default_factory=dict)
     suppressed: dict[str, int] = field(default_factory=dict)  # campaign id -> until
     vouched_keys: dict[str, int] = field(default_factory=dict)  # a benign campaign's keys
+    # Members in a group by a tie, not by the k-core's strong links (``_with_ties``):
+    # their alerts say so, since an analyst weighs them as the weaker evidence they are.
+    tied: set[str] = field(default_factory=set)
     changed: bool = False
 
     def __post_init__(self) -> None:
@@ -436,9 +440,13 @@ class CampaignStage:
         ]
         groups = sorted([*kept, *fresh], key=min)
         # Accounts with new evidence, and those a group held until now, may be tied to one.
-        groups = self._with_ties(groups, rescore.union(self.group_of), ts)
+        held = set().union(*kept) if kept else set()
+        groups, tied = self._with_ties(groups, rescore.union(self.group_of), ts)
         assigned = self.ids.assign(groups, ts)
         self.group_of = {m: g.id for g in assigned for m in g.members}
+        # A group kept as it was keeps its tied members tied; a k-core that takes one in
+        # makes it a member like any other.
+        self.tied = {a for a in self.tied if a in held} | tied
         if ts - self.last_prune_ms >= p.prune_every_ms:
             # Links too weak to matter any more only cost memory and regroup time.
             self.graph.prune(ts, p.edge_min * p.prune_fraction)
@@ -472,8 +480,9 @@ class CampaignStage:
 
     def _with_ties(
         self, groups: list[frozenset[str]], candidates: set[str], ts: int
-    ) -> list[frozenset[str]]:
-        """``groups`` with those of ``candidates`` in none of them that are tied to one.
+    ) -> tuple[list[frozenset[str]], set[str]]:
+        """``groups`` with those of ``candidates`` in none of them that are tied to one,
+        and the accounts so tied.
 
         An account is tied to the group it has most links of ``tie_min`` or more to (the
         first group on a tie) if those are ``tie_links`` or more and it was linked
@@ -488,7 +497,7 @@ class CampaignStage:
         p = self.params
         outside = candidates.difference(*groups)
         if not outside:
-            return groups
+            return groups, set()
         index: dict[str, int] = {}
         for i, members in enumerate(groups):
             index.update(dict.fromkeys(members, i))
@@ -500,7 +509,8 @@ class CampaignStage:
             i = max(sorted(peers), key=lambda g: len(peers[g]))
             if len(peers[i]) >= p.tie_links and self._blocks_shared(account, peers[i]) >= 2:
                 extra.setdefault(i, set()).add(account)
-        return [g | extra[i] if i in extra else g for i, g in enumerate(groups)]
+        tied = set().union(*extra.values()) if extra else set()
+        return [g | extra[i] if i in extra else g for i, g in enumerate(groups)], tied
 
     def _blocks_shared(self, account: str, peers: list[str]) -> int:
         """The address blocks ``account`` was recently linked through that at least two
@@ -577,9 +587,13 @@ class CampaignStage:
             )
         self.raised[group.id] = raised
         self.changed = True
-        reasons, evidence = self._explain(group.members, ts, pooled, requests)
+        tied = self._still_tied(group.members, listed, ts)
+        reasons, evidence = self._explain(group.members, ts, pooled, requests, len(tied))
         if undecided := len(group.members) - len(listed):
             evidence["undecided_members"] = undecided  # linked, not named yet
+        if tied:
+            evidence["tied_members"] = len(tied)
+            evidence["tied_account_ids"] = tied[: self.params.max_listed_tied]
         return Alert(
             alert_id=raised.alert_id,
             version=raised.version,
@@ -593,6 +607,24 @@ class CampaignStage:
             evidence=evidence,
             model_version=self.params.model_version,
         )
+
+    def _still_tied(self, members: frozenset[str], listed: frozenset[str], ts: int) -> list[str]:
+        """The named members of a group that are in it by a tie only: a tied member whose
+        links inside turned strong (``min_links`` of ``edge_min``) is a member like any
+        other, and is no longer tied. Only what the alert says; the group stays as it is
+        until evidence regroups it."""
+        p = self.params
+        tied = listed & self.tied
+        if not tied:
+            return []
+        index = dict.fromkeys(members, 0)
+        strong = {
+            a
+            for a in tied
+            if len(self.graph.ties(a, index, p.edge_min, ts).get(0, ())) >= p.min_links
+        }
+        self.tied -= strong
+        return sorted(tied - strong)
 
     def _listed(self, members: frozenset[str]) -> frozenset[str]:
         """The members a campaign alert names: all but the *undecided*, whose one to
@@ -615,7 +647,7 @@ class CampaignStage:
         )
 
     def _explain(
-        self, members: frozenset[str], ts: int, pooled: float, requests: int
+        self, members: frozenset[str], ts: int, pooled: float, requests: int, tied: int = 0
     ) -> tuple[tuple[Reason, ...], dict[str, Any]]:
         # Explained from (at most) the first members in a stable order: bounded work.
         sample = frozenset(sorted(members)[: self.params.explain_members])
@@ -634,10 +666,13 @@ class CampaignStage:
             [max(m.events, 1) for a in sample if (m := self.members.get(a)) is not None]
         )
         even = spread is not None and spread.even
+        # Tied members are linked by many weaker links through the group's address
+        # blocks, not by the k-core's strong ones: an analyst weighs them apart.
+        ties = f" ({tied} of them tied to it by weaker links)" if tied else ""
         reasons = [
             Reason(
                 "coordinated_harvesting",
-                f"{len(members)} accounts acting together, pooled harvest score "
+                f"{len(members)} accounts acting together{ties}, pooled harvest score "
                 f"{pooled:.2f} over {requests:,} requests",
                 0.4 if even else 0.5,
             )
@@ -704,6 +739,7 @@ class CampaignStage:
                 sorted(self.rescore),
                 self.last_prune_ms,
                 [self.vouched, self.confirmed, self.suppressed, self.vouched_keys],
+                sorted(self.tied),
             ]
         )
 
@@ -732,6 +768,8 @@ class CampaignStage:
             books = [{str(k): int(u) for k, u in book.items()} for book in state[10]]
             stage.vouched, stage.confirmed, stage.suppressed = books[:3]
             stage.vouched_keys = books[3] if len(books) > 3 else {}
+        if len(state) > 11:
+            stage.tied = {str(a) for a in state[11]}
         stage.group_of = {m: gid for gid, ms in stage.ids.current().items() for m in ms}
         return stage
 

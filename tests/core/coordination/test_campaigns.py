@@ -378,11 +378,22 @@ def test_an_account_tied_to_a_fleet_through_its_address_blocks_is_named_with_it(
     assert all(stage.graph.weight("mix", f"f{n}", ts) < params.edge_min for n in range(10))
     assert alerts and "mix" in alerts[-1].account_ids
     assert len(alerts[-1].account_ids) == 11
+    # The alert says which member is there by a tie, not by strong links.
+    assert alerts[-1].evidence["tied_members"] == 1
+    assert alerts[-1].evidence["tied_account_ids"] == ["mix"]
+    assert "11 accounts acting together (1 of them tied" in alerts[-1].reasons[0].detail
+
+
+def test_a_campaign_without_ties_says_nothing_of_them() -> None:
+    alerts = feed(CampaignStage(CampaignParams()), card_fleet([f"f{n}" for n in range(10)]))
+    assert alerts and "tied_members" not in alerts[-1].evidence
+    assert "tied" not in alerts[-1].reasons[0].detail
 
 
 def test_a_tied_account_stays_named_after_a_restart() -> None:
     """The tie is kept with the group's members in the checkpoint: after a restart, the
-    fleet's next member joins the same campaign, and the tied account is still named."""
+    fleet's next member joins the same campaign, and the tied account is still named,
+    as tied."""
     params = CampaignParams()
     stage = CampaignStage(params)
     assert "mix" in _mixed_in(stage, ["net:198.51.100", "net:203.0.113"])[-1].account_ids
@@ -393,6 +404,22 @@ def test_a_tied_account_stays_named_after_a_restart() -> None:
     got = feed(restarted, later)
     assert got == expected
     assert got and "g1" in got[-1].account_ids and "mix" in got[-1].account_ids
+    assert got[-1].evidence["tied_account_ids"] == ["mix"]
+
+
+def test_a_tied_account_whose_links_turn_strong_is_no_longer_called_tied() -> None:
+    stage = CampaignStage(CampaignParams())
+    _mixed_in(stage, ["net:198.51.100", "net:203.0.113"])
+    # It turns up on the fleet's card: strong links to three members, nothing new to say.
+    assert not feed(
+        stage, announce(LinkStage(LinkParams()), ["f0", "f1", "f2", "mix"], CARD, T0 + HOUR)
+    )
+    # The fleet's next version (its severity rises) counts it as a member like the others.
+    rest = [f"f{n}" for n in range(3, 10)]
+    alerts = feed(stage, announce(LinkStage(LinkParams()), rest, CARD, T0 + 2 * HOUR, 0.97, 300))
+    assert alerts and alerts[-1].severity == "critical" and "mix" in alerts[-1].account_ids
+    assert "tied_members" not in alerts[-1].evidence
+    assert "tied" not in alerts[-1].reasons[0].detail
 
 
 @pytest.mark.parametrize("blocks", [["net:198.51.100"], ["tls:t13d1516h2_8daaf", "ua:sdk/1"]])
