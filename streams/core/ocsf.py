@@ -115,7 +115,13 @@ _KIND_OBSERVABLE: Final = {"pay": _OBS_HASH, "tls": _OBS_HASH, "sys": _OBS_HASH}
 
 # The contract's evidence figures, by name (all numbers).
 _ACCOUNT_FIGURES: Final = ("raw_score", "templated_share")
-_CAMPAIGN_FIGURES: Final = ("members", "pooled_raw_score", "requests")
+_CAMPAIGN_FIGURES: Final = (
+    "members",
+    "pooled_raw_score",
+    "requests",
+    "undecided_members",
+    "tied_members",
+)
 _PROFILE_FIGURES: Final = (
     "requests",
     "input_tokens",

@@ -461,6 +461,9 @@ _evidence = st.fixed_dictionaries(
             },
         ),
         "members": _figure,
+        "undecided_members": _figure,
+        "tied_members": _figure,
+        "tied_account_ids": st.lists(_text, max_size=4),
         "pooled_raw_score": _figure,
         "requests": _figure,
         "link_strength_by_kind": st.dictionaries(st.sampled_from(sorted(KINDS)), _figure),
@@ -651,6 +654,13 @@ def campaign_alert(**changes: Any) -> dict[str, Any]:
     ).to_wire(T0 + 1_000)
     alert.update(changes)
     return alert
+
+
+def test_a_campaigns_undecided_and_tied_member_counts_reach_the_soc() -> None:
+    evidence = {"members": 5, "undecided_members": 1, "tied_members": 2}
+    evidence["tied_account_ids"] = ["acct-2", "acct-3"]
+    figures = detection_finding(campaign_alert(evidence=evidence))["evidences"][0]["data"]
+    assert figures["undecided_members"] == 1 and figures["tied_members"] == 2
 
 
 def test_each_pooled_workloads_system_prompt_is_an_observable() -> None:
