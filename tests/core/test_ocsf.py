@@ -657,7 +657,7 @@ def campaign_alert(**changes: Any) -> dict[str, Any]:
 
 
 def test_a_campaigns_undecided_and_tied_member_counts_reach_the_soc() -> None:
-    evidence = {"members": 5, "undecided_members": 1, "tied_members": 2}
+    evidence: dict[str, Any] = {"members": 5, "undecided_members": 1, "tied_members": 2}
     evidence["tied_account_ids"] = ["acct-2", "acct-3"]
     figures = detection_finding(campaign_alert(evidence=evidence))["evidences"][0]["data"]
     assert figures["undecided_members"] == 1 and figures["tied_members"] == 2
