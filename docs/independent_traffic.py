@@ -1365,8 +1365,48 @@ def pooled_apps(n: int) -> None:
             t += timedelta(hours=R.expovariate(per_hour))
 
 
+FLAGS = frozenset(
+    {
+        "--stress",
+        "--sleeper",
+        "--homework",
+        "--evalsuite",
+        "--burners",
+        "--only-burners",
+        "--chatty",
+        "--only-chatty",
+        "--sysprompt",
+        "--only-sysprompt",
+        "--apps",
+        "--grader",
+        "--only-grader",
+        "--judges",
+        "--agentic",
+        "--only-agentic",
+        "--agent-users",
+        "--mixing",
+        "--only-mixing",
+        "--pooled-apps",
+    }
+)
+
+
+def _check_arguments(argv: list[str]) -> None:
+    """Usage on -h, and a clear error (not a default file) on a mistyped flag."""
+    usage = (__doc__ or "").split("    python ", 1)[-1].split("\n\n", 1)[0]
+    if len(argv) > 1 and argv[1] in ("-h", "--help"):
+        print("usage: python " + usage)
+        sys.exit(0)
+    unknown = [a for a in argv[3:] if a not in FLAGS]
+    if len(argv) < 3 or not argv[1].isdigit() or unknown:
+        why = f"unknown option(s): {' '.join(unknown)}" if unknown else "SEED and OUTDIR needed"
+        print(f"{why}\nusage: python {usage}", file=sys.stderr)
+        sys.exit(2)
+
+
 def main() -> None:
     global SEED, STRESS, HOMEWORK, EVALSUITE
+    _check_arguments(sys.argv)
     SEED = int(sys.argv[1])
     out = sys.argv[2]
     STRESS = "--stress" in sys.argv[3:]
