@@ -65,6 +65,11 @@ def test_demo_flags_the_fleet_only_and_leaves_nothing_running() -> None:
     assert len({m.group(2) for m in found}) == 1  # one campaign, re-emitted as it grows
     assert [int(m.group(4)) for m in found] == list(range(1, len(found) + 1))
     assert int(found[-1].group(3)) == len(FLEET)
+    # Within minutes of the fleet's start at 08:30 (the backtest: 08:31:32). Sent all at
+    # once, a partition filled first ran ahead of the others, and two runs of seven first
+    # alerted at 08:43 and 08:47, stamped with the time the campaign stage had reached.
+    first = alert_lines[0].split()[1]
+    assert first < "2026-11-23T08:36", alert_lines
     assert f"flagged accounts: {', '.join(FLEET)}\n" in out
     assert f"the distillation fleet ({len(FLEET)} accounts) was caught as one campaign" in out
     assert "no normal account was flagged" in out
