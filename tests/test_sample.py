@@ -181,3 +181,10 @@ def test_a_campaign_alert_prints_as_one_readable_line(
     assert f"v{alert['version']}" in line
     assert "coordinated_harvesting, shared_" in line
     assert "acct-" not in line  # members are counted, not listed
+    assert "tied" not in line  # the sample's fleet is all strong links
+
+
+def test_a_campaign_line_counts_its_tied_members(sample_alerts: list[dict[str, Any]]) -> None:
+    alert = {**sample_alerts[0], "evidence": {**sample_alerts[0]["evidence"], "tied_members": 2}}
+    members = len(alert["account_ids"])
+    assert f"({members} accounts, 2 tied)" in format_alert_line(alert)

@@ -301,15 +301,19 @@ def format_alert_line(alert: dict[str, Any], max_reasons: int = 5) -> str:
     """One readable line per alert, for people watching a terminal.
 
     ``<detected_at>  <SEVERITY> account <account_id>  score=<s>  v<version>  <reason codes>``,
-    or for a campaign ``... campaign <campaign_id> (<n> accounts)  score=...``: the
-    strongest reason codes only (``--json`` has the details and the evidence).
+    or for a campaign ``... campaign <campaign_id> (<n> accounts[, <t> tied])  score=...``
+    (tied: members held by many weaker links, not strong ones): the strongest reason
+    codes only (``--json`` has the details and the evidence).
     """
     accounts = alert.get("account_ids") or []
     kind = str(alert.get("kind") or "?")
     campaign_id = alert.get("campaign_id")
     if kind == "campaign" or campaign_id:
         plural = "" if len(accounts) == 1 else "s"
-        who = f"{campaign_id or '?'} ({len(accounts)} account{plural})"
+        evidence = alert.get("evidence")
+        tied = evidence.get("tied_members") if isinstance(evidence, dict) else None
+        ties = f", {tied} tied" if isinstance(tied, int) and tied > 0 else ""
+        who = f"{campaign_id or '?'} ({len(accounts)} account{plural}{ties})"
     elif len(accounts) == 1:
         who = str(accounts[0])
     else:
