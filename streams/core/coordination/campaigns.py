@@ -30,7 +30,12 @@ from streams.core.alerts import (
     closing,
     severity_rank,
 )
-from streams.core.coordination.graph import DecayingEvidenceGraph, Group, GroupIds
+from streams.core.coordination.graph import (
+    SMALL_COMPONENT,
+    DecayingEvidenceGraph,
+    Group,
+    GroupIds,
+)
 from streams.core.coordination.links import LinkStrength
 from streams.core.coordination.spread import load_spread
 from streams.core.linking import CLEAR_TEMPLATE, INFRASTRUCTURE, KINDS, PairEvidence, kind_of
@@ -610,18 +615,18 @@ class CampaignStage:
 
     def _still_tied(self, members: frozenset[str], listed: frozenset[str], ts: int) -> list[str]:
         """The named members of a group that are in it by a tie only: a tied member whose
-        links inside turned strong (``min_links`` of ``edge_min``) is a member like any
-        other, and is no longer tied. Only what the alert says; the group stays as it is
-        until evidence regroups it."""
+        links inside turned strong (as many of ``edge_min`` as the k-core asks of a group
+        this size) is a member like any other, and is no longer tied. Only what the alert
+        says; the group stays as it is until evidence regroups it."""
         p = self.params
         tied = listed & self.tied
         if not tied:
             return []
+        # The k-core's own rule (graph.core_groups): a small group asks two links at most.
+        needed = p.min_links if len(members) >= SMALL_COMPONENT else min(p.min_links, 2)
         index = dict.fromkeys(members, 0)
         strong = {
-            a
-            for a in tied
-            if len(self.graph.ties(a, index, p.edge_min, ts).get(0, ())) >= p.min_links
+            a for a in tied if len(self.graph.ties(a, index, p.edge_min, ts).get(0, ())) >= needed
         }
         self.tied -= strong
         return sorted(tied - strong)

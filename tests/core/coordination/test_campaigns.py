@@ -407,6 +407,27 @@ def test_a_tied_account_stays_named_after_a_restart() -> None:
     assert got[-1].evidence["tied_account_ids"] == ["mix"]
 
 
+def test_in_a_small_group_two_strong_links_make_a_tied_account_a_member() -> None:
+    """A group under eight asks two strong links of a member (the k-core's rule), so a
+    tied account with two is no longer called tied."""
+    stage = CampaignStage(CampaignParams())
+    fleet = [f"f{n}" for n in range(6)]
+    evidence = card_fleet(fleet)
+    blocks = ["net:198.51.100", "net:203.0.113"]
+    for n, member in enumerate(fleet):
+        evidence.append(
+            PairEvidence(
+                "mix", member, 0.6, blocks[n % 2], T0 + MINUTE + n * SECOND, 0.55, 0.8, 30, 60
+            )
+        )
+    assert feed(stage, evidence)[-1].evidence["tied_account_ids"] == ["mix"]
+    assert not feed(stage, announce(LinkStage(LinkParams()), ["f0", "f1", "mix"], CARD, T0 + HOUR))
+    rest = announce(LinkStage(LinkParams()), fleet[2:], CARD, T0 + 2 * HOUR, 0.97, 300)
+    alerts = feed(stage, rest)
+    assert alerts and alerts[-1].severity == "critical" and "mix" in alerts[-1].account_ids
+    assert "tied_members" not in alerts[-1].evidence
+
+
 def test_a_tied_account_whose_links_turn_strong_is_no_longer_called_tied() -> None:
     stage = CampaignStage(CampaignParams())
     _mixed_in(stage, ["net:198.51.100", "net:203.0.113"])
