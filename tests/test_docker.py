@@ -1,13 +1,17 @@
 """docker/ is real: the compose file must resolve, the Dockerfile must run our CLI.
 
 No Docker engine runs here; ``docker compose config`` only needs the CLI and its compose
-plugin, so the check runs wherever those exist and is skipped elsewhere.
+plugin, so the check runs wherever those exist and is skipped elsewhere. The image's
+``pip install .`` is checked without an engine: the files the Dockerfile copies, alone,
+must build a wheel that holds the whole package and runs.
 """
 
 from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
 import orjson
@@ -15,7 +19,8 @@ import pytest
 
 from streams.config import env_name, field_types
 
-DOCKER = Path(__file__).resolve().parent.parent / "docker"
+REPO = Path(__file__).resolve().parent.parent
+DOCKER = REPO / "docker"
 
 
 def compose_command() -> list[str] | None:
@@ -61,3 +66,78 @@ def test_dockerfile_installs_the_package_and_runs_the_cli() -> None:
     assert "COPY streams ./streams" in text
     assert 'ENTRYPOINT ["distillguard"]' in text
     assert 'CMD ["worker"]' in text
+
+
+def dockerfile_copies() -> list[tuple[list[str], str]]:
+    """(sources, destination) of each COPY line of the Dockerfile, in order."""
+    copies = []
+    for line in (DOCKER / "Dockerfile").read_text().splitlines():
+        words = line.split()
+        if words and words[0] == "COPY":
+            assert not any(w.startswith("--") for w in words), "COPY flags are not handled"
+            copies.append((words[1:-1], words[-1]))
+    return copies
+
+
+def test_the_image_build_context_alone_makes_a_wheel_that_holds_and_runs_the_package(
+    tmp_path: Path,
+) -> None:
+    # What the image's `pip install .` sees: only what the Dockerfile copies. A file the
+    # package needs but the wheel leaves out (a data file not in package-data, a file
+    # the COPY lines miss) breaks the container, not this checkout's editable install.
+    context = tmp_path / "context"
+    context.mkdir()
+    for sources, destination in dockerfile_copies():
+        for source in sources:
+            path = REPO / source
+            target = context / destination
+            if path.is_dir():
+                shutil.copytree(path, target, ignore=shutil.ignore_patterns("__pycache__"))
+            else:
+                shutil.copy2(path, target / path.name if destination.endswith("/") else target)
+    wheels = tmp_path / "wheels"
+    build = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--quiet",
+            "-w",
+            str(wheels),
+            str(context),
+        ],
+        capture_output=True,
+        timeout=240,
+    )
+    assert build.returncode == 0, build.stderr.decode()
+    (wheel,) = wheels.glob("distillguard-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        archive.extractall(tmp_path / "installed")
+    tracked = subprocess.run(
+        ["git", "ls-files", "streams"], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert tracked, "no package files found"
+    assert set(tracked) <= names, sorted(set(tracked) - names)
+    (entry_points,) = (n for n in names if n.endswith(".dist-info/entry_points.txt"))
+    with zipfile.ZipFile(wheel) as archive:
+        assert "distillguard = streams.cli:main" in archive.read(entry_points).decode()
+    # The unpacked wheel, not this checkout, serves the CLI: it finds its sample data.
+    probe = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import streams, streams.sample;"
+        "from streams.cli import main;"
+        "assert streams.__file__.startswith(sys.argv[1]), streams.__file__;"
+        "assert streams.sample.bundled_sample_path().is_file();"
+        "sys.exit(main(['--version']))"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", probe, str(tmp_path / "installed")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("distillguard ")
