@@ -116,11 +116,14 @@ def test_the_image_build_context_alone_makes_a_wheel_that_holds_and_runs_the_pac
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
         archive.extractall(tmp_path / "installed")
-    tracked = subprocess.run(
-        ["git", "ls-files", "streams"], cwd=REPO, capture_output=True, text=True, check=True
-    ).stdout.split()
-    assert tracked, "no package files found"
-    assert set(tracked) <= names, sorted(set(tracked) - names)
+    package = REPO / "streams"
+    package_files = {
+        path.relative_to(REPO).as_posix()
+        for path in package.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+    assert package_files, "no package files found"
+    assert package_files <= names, sorted(package_files - names)
     (entry_points,) = (n for n in names if n.endswith(".dist-info/entry_points.txt"))
     with zipfile.ZipFile(wheel) as archive:
         assert "distillguard = streams.cli:main" in archive.read(entry_points).decode()
