@@ -115,6 +115,8 @@ def test_the_image_build_context_alone_makes_a_wheel_that_holds_and_runs_the_pac
     (wheel,) = wheels.glob("distillguard-*.whl")
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
+        (entry_points,) = (n for n in names if n.endswith(".dist-info/entry_points.txt"))
+        assert "distillguard = streams.cli:main" in archive.read(entry_points).decode()
         archive.extractall(tmp_path / "installed")
     package = REPO / "streams"
     package_files = {
@@ -124,9 +126,6 @@ def test_the_image_build_context_alone_makes_a_wheel_that_holds_and_runs_the_pac
     }
     assert package_files, "no package files found"
     assert package_files <= names, sorted(package_files - names)
-    (entry_points,) = (n for n in names if n.endswith(".dist-info/entry_points.txt"))
-    with zipfile.ZipFile(wheel) as archive:
-        assert "distillguard = streams.cli:main" in archive.read(entry_points).decode()
     # The unpacked wheel, not this checkout, serves the CLI: it finds its sample data.
     probe = (
         "import sys; sys.path.insert(0, sys.argv[1]); import streams, streams.sample;"
