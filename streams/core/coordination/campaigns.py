@@ -31,10 +31,10 @@ from streams.core.alerts import (
     severity_rank,
 )
 from streams.core.coordination.graph import (
-    SMALL_COMPONENT,
     DecayingEvidenceGraph,
     Group,
     GroupIds,
+    links_needed,
 )
 from streams.core.coordination.links import LinkStrength
 from streams.core.coordination.spread import load_spread
@@ -622,8 +622,7 @@ class CampaignStage:
         tied = listed & self.tied
         if not tied:
             return []
-        # The k-core's own rule (graph.core_groups): a small group asks two links at most.
-        needed = p.min_links if len(members) >= SMALL_COMPONENT else min(p.min_links, 2)
+        needed = links_needed(len(members), p.min_links)
         index = dict.fromkeys(members, 0)
         strong = {
             a for a in tied if len(self.graph.ties(a, index, p.edge_min, ts).get(0, ())) >= needed

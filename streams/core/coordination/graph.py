@@ -24,10 +24,17 @@ from types import MappingProxyType
 from typing import Any, Protocol
 
 SMALL_COMPONENT = 8  # below this size, two strong links inside are enough
+
 MAX_REASONS = 4  # per edge: enough to explain an alert, bounded
 _PRUNE_TO = 0.9  # past max_edges, drop the weakest down to 90%: amortised O(log E) an add
 
 _NO_TIME = -(1 << 62)
+
+
+def links_needed(group_size: int, min_degree: int) -> int:
+    """Strong links inside a group each member needs (the k-core's rule): ``min_degree``,
+    but at most two in a group smaller than ``SMALL_COMPONENT``."""
+    return min_degree if group_size >= SMALL_COMPONENT else min(min_degree, 2)
 
 
 class Strength(Protocol):
@@ -304,7 +311,7 @@ class DecayingEvidenceGraph:
         _peel(strong, small)
         groups: list[set[str]] = []
         for group in _connected(strong):
-            if len(group) < SMALL_COMPONENT or min_degree <= small:
+            if links_needed(len(group), min_degree) <= small:
                 groups.append(group)
                 continue
             inside = {n: strong[n] for n in group}  # a component: its peers are inside
